@@ -1,0 +1,6 @@
+import { LightningElement, api } from 'lwc';
+
+// Sandbox stand-in for lightning-quick-action-panel: the header, body and footer of the action modal.
+export default class QuickActionPanel extends LightningElement {
+    @api header;
+}

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { buildCrmSandbox } from '../plugins/crm-salesforce/sandbox/build';
+import { startEmulators } from '../test/emulators';
+import { type ConnectedTenant, connectTenant } from '../test/support/connect-tenant';
+import { storyPage } from './story-page';
+import { startWorker } from './worker-process';
+
+export interface SandboxOptions {
+  dir: string;
+  ports: { worker: number; web: number; salesforce: number; netsuite: number; kantata: number };
+  reset?: boolean;
+  quiet?: boolean;
+  /** Per-call latency of each emulated vendor, to feel (and measure) the real thing. */
+  latencyMs?: { salesforce?: number; netsuite?: number; kantata?: number };
+}
+
+const SOBJECT_BY_PREFIX: Record<string, string> = { '001': 'Account', '006': 'Opportunity', '800': 'Contract' };
+
+/**
+ * The whole story on one machine: the emulators (seeded with a demo consulting firm), the worker under
+ * wrangler dev, a tenant connected to them, and a web server with the plugins inside stand-ins of
+ * their hosts. The web server plays Salesforce's Apex runtime: it holds the tenant's CRM API key (as a
+ * Named Credential would) and calls the worker for the LWC, so no secret reaches the browser.
+ */
+export async function startSandbox(opts: SandboxOptions) {
+  if (opts.reset) rmSync(opts.dir, { recursive: true, force: true });
+  mkdirSync(opts.dir, { recursive: true });
+  const varsFile = path.join(opts.dir, 'vars.json');
+  const tenantFile = path.join(opts.dir, 'tenant.json');
+  const vars = existsSync(varsFile)
+    ? (JSON.parse(readFileSync(varsFile, 'utf8')) as { SECRETS_KEY: string; PLATFORM_ADMIN_TOKEN: string })
+    : { SECRETS_KEY: randomBytes(32).toString('base64'), PLATFORM_ADMIN_TOKEN: `pt_${randomBytes(18).toString('base64url')}` };
+  writeFileSync(varsFile, JSON.stringify(vars), { mode: 0o600 });
+
+  const emulatorDir = path.join(opts.dir, 'emulators');
+  mkdirSync(emulatorDir, { recursive: true });
+  const emulators = await startEmulators({ ports: opts.ports, stateDir: emulatorDir });
+  const worker = await startWorker({ port: opts.ports.worker, persistDir: path.join(opts.dir, 'wrangler'), vars, quiet: opts.quiet });
+  const workerFetch = (input: string, init?: RequestInit) => fetch(input.replace('http://handoff', worker.url), init);
+
+  let tenant: ConnectedTenant | undefined = existsSync(tenantFile) ? JSON.parse(readFileSync(tenantFile, 'utf8')) : undefined;
+  if (tenant) {
+    const check = await workerFetch('http://handoff/v1/admin/connections', { headers: { authorization: `Bearer ${tenant.keys.admin}` } });
+    if (!check.ok || !emulators.emulators.salesforce.instances.has(tenant.instances.salesforce.id)) tenant = undefined;
+  }
+  if (!tenant) {
+    tenant = await connectTenant({
+      workerFetch,
+      emulators: emulators.urls,
+      platformToken: vars.PLATFORM_ADMIN_TOKEN,
+      name: 'Handoff Consulting (demo)',
+      id: 'demo',
+      latencyMs: opts.latencyMs,
+    });
+    writeFileSync(tenantFile, JSON.stringify(tenant, null, 2), { mode: 0o600 });
+  }
+  const t = tenant;
+
+  const webDir = path.join(opts.dir, 'web');
+  await buildCrmSandbox(webDir);
+
+  let sfToken: string | undefined;
+  /** Reads a CRM record for the stand-in page header, as the Lightning page would (client credentials). */
+  const salesforceGet = async (pathname: string): Promise<Response> => {
+    const base = t.instances.salesforce.baseUrl;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (!sfToken) {
+        const tok = await fetch(`${base}/services/oauth2/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'handoff-connected-app', client_secret: t.emulatorSecrets.salesforceClientSecret }),
+        });
+        sfToken = ((await tok.json()) as { access_token?: string }).access_token;
+      }
+      const res = await fetch(`${base}${pathname}`, { headers: { authorization: `Bearer ${sfToken}` } });
+      if (res.status !== 401) return res;
+      sfToken = undefined;
+    }
+    return new Response('Salesforce emulator refused the sandbox token', { status: 502 });
+  };
+
+  const callWorker = (method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}) =>
+    workerFetch(`http://handoff${pathname}`, {
+      method,
+      headers: { authorization: `Bearer ${t.keys.crm}`, 'content-type': 'application/json', 'x-handoff-user': '005000000000001AAA', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  /** Turn a worker error envelope into what Apex's AuraHandledException gives an LWC. */
+  const apexError = async (res: Response) => {
+    const text = await res.text();
+    let message = text;
+    try {
+      const env = JSON.parse(text) as { error?: { message: string; details?: { field: string; message: string; fix?: string }[] } };
+      if (env.error) message = [env.error.message, ...(env.error.details ?? []).map((d) => `${d.field}: ${d.message}${d.fix ? ` (${d.fix})` : ''}`)].join('\n');
+    } catch {
+      // not JSON: pass the text on
+    }
+    return new Response(JSON.stringify({ message }), { status: res.status >= 500 ? 500 : 400, headers: { 'content-type': 'application/json' } });
+  };
+
+  const web = new Hono();
+  web.get('/', (c) =>
+    c.html(
+      storyPage({
+        worker: worker.url,
+        crmPage: (id) => `/crm/record-page.html?recordId=${id}`,
+        kantataUi: `${t.instances.kantata.baseUrl}/ui/workspaces`,
+        netsuiteUi: `${t.instances.netsuite.baseUrl}/app/center/card.nl`,
+        salesforceUi: (id) => `${t.instances.salesforce.baseUrl}/lightning/r/${SOBJECT_BY_PREFIX[id.slice(0, 3)] ?? 'Opportunity'}/${id}/view`,
+      }),
+    ),
+  );
+  web.post('/apex/HandoffActivationController/activate', async (c) => {
+    const { recordId, idempotencyKey } = (await c.req.json()) as { recordId: string; idempotencyKey: string };
+    const res = await callWorker('POST', '/v1/activations', { crmRecordId: recordId }, { 'idempotency-key': idempotencyKey });
+    return res.ok ? c.json(await res.json()) : apexError(res);
+  });
+  web.post('/apex/HandoffActivationController/getActivation', async (c) => {
+    const { recordId } = (await c.req.json()) as { recordId: string };
+    const res = await callWorker('GET', `/v1/activations?crmRecordId=${encodeURIComponent(recordId)}`);
+    if (res.status === 404) return c.json(null);
+    return res.ok ? c.json(await res.json()) : apexError(res);
+  });
+  web.get('/sandbox/sf/records/:id', async (c) => {
+    const id = c.req.param('id');
+    const type = SOBJECT_BY_PREFIX[id.slice(0, 3)];
+    if (!type || !/^[a-zA-Z0-9]{15,18}$/.test(id)) return c.json({ error: 'unknown record' }, 404);
+    const res = await salesforceGet(`/services/data/v62.0/sobjects/${type}/${id}`);
+    return new Response(res.body, { status: res.status, headers: { 'content-type': 'application/json' } });
+  });
+  web.use('/*', serveStatic({ root: path.relative(process.cwd(), webDir) }));
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: web.fetch, port: opts.ports.web, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const webUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  return {
+    urls: { web: webUrl, worker: worker.url, ...emulators.urls },
+    tenant: t,
+    emulators,
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      await worker.close();
+      await emulators.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/** The sandbox's front page: the contract-to-cash story, with a link to each system's view. */
+export interface StoryLinks {
+  worker: string;
+  crmPage: (recordId: string) => string;
+  kantataUi: string;
+  netsuiteUi: string;
+  salesforceUi: (recordId: string) => string;
+}
+
+const DEALS = [
+  { id: '006000000000001AAA', name: 'Northwind Health · EHR rollout', what: 'Fixed fee, USD 150,000 in three milestones, California tax, travel capped at USD 12,000.' },
+  { id: '006000000000002AAA', name: 'Globex Manufacturing · Data platform', what: 'Time and materials with a rate card (one superseded rate), not-to-exceed USD 250,000.' },
+  { id: '006000000000003AAA', name: 'Brandt Logistik GmbH · S/4 finance transformation', what: 'Fixed fee in EUR, German VAT. Activate it from its Contract record to see the Contract quick action.' },
+  { id: '006000000000004AAA', name: 'Initech · Incomplete deal', what: 'Missing tax number and postal code, milestones that do not add up: see what the seller is asked to fix.' },
+];
+
+export function storyPage(l: StoryLinks): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Handoff sandbox</title><style>
+body{font:16px/1.55 system-ui,sans-serif;max-width:980px;margin:2rem auto;padding:0 1rem;color:#1d1d1f}
+h1{margin-bottom:.2rem}.sub{color:#555;margin-top:0}ol>li{margin:.4rem 0}
+.deal{border:1px solid #d8dde6;border-radius:8px;padding:.8rem 1rem;margin:.6rem 0;display:flex;justify-content:space-between;gap:1rem;align-items:center}
+.deal p{margin:.2rem 0;color:#444;font-size:.95rem}a.btn{background:#0176d3;color:#fff;padding:.45rem .9rem;border-radius:4px;text-decoration:none;white-space:nowrap}
+code{background:#f3f3f3;padding:0 .25rem;border-radius:3px}
+@media (prefers-color-scheme:dark){body{background:#111;color:#eee}.deal{border-color:#333}.deal p{color:#bbb}code{background:#222}}
+</style></head><body>
+<h1>Handoff sandbox</h1>
+<p class="sub">A demo consulting firm's CRM (Salesforce), PSA (Kantata) and ERP (NetSuite), emulated on this machine, with Handoff between them.</p>
+<h2>The story</h2>
+<ol>
+<li>Open a signed deal on its Salesforce record page (below) and click <b>Activate project</b>.</li>
+<li>Watch the Handoff card: the contract is validated, then the ERP customer, the PSA project (WBS, milestones, rate card, roles), the ERP project and its billing schedule are created and linked, and the result is written back to the opportunity.</li>
+<li>Follow the links on the card, or open the systems directly: <a href="${l.kantataUi}">Kantata projects</a> · <a href="${l.netsuiteUi}">NetSuite records</a>.</li>
+<li>Click again, as often as you like: there is still one project. Try the incomplete deal to see what a seller is asked to fix.</li>
+</ol>
+<h2>Deals</h2>
+${DEALS.map((d) => `<div class="deal"><div><b>${d.name}</b><p>${d.what}</p><p><small><a href="${l.salesforceUi(d.id)}">raw Salesforce record</a></small></p></div><a class="btn" href="${l.crmPage(d.id)}">Open in Salesforce</a></div>`).join('')}
+<h2>Behind the scenes</h2>
+<ul>
+<li>API reference: <a href="${l.worker}/docs">${l.worker}/docs</a> (<a href="${l.worker}/openapi.json">openapi.json</a>)</li>
+<li>Worker under <code>wrangler dev</code> with D1, the activation Workflow and the ERP concurrency governor (a Durable Object).</li>
+<li>Emulators keep their state in <code>.sandbox/</code>; <code>npm start -- --reset</code> starts over.</li>
+</ul>
+</body></html>`;
+}

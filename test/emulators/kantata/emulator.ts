@@ -1,0 +1,57 @@
+import { createEmulator } from '../kit/emulator';
+import { registerAccountRoutes } from './account';
+import { bearerAuth } from './auth';
+import { errorBody } from './envelope';
+import { registerExternalReferenceRoutes } from './external-references';
+import { registerRateCardRoutes } from './rate-cards';
+import { seedDemo } from './seeds';
+import { initialKantataState, type KantataState } from './state';
+import { registerStoryRoutes } from './stories';
+import { registerUiRoutes } from './ui';
+import { registerWorkspaceRoutes } from './workspaces';
+
+/**
+ * Kantata OX (Mavenlink) API v1 emulator. An instance's base URL (`http://127.0.0.1:PORT/i/{id}`) stands in
+ * for `https://api.mavenlink.com`, so the API lives under `{base}/api/v1` and the emulated browser UI under
+ * `{base}/ui`. Effects counted: workspace.create/update, story.create, external_reference.create/update,
+ * workspace_resource.create, rate_card_set.create, rate_card_set_version.create/publish, rate_card.create,
+ * rate_card_role.create, role.create, template.apply.
+ */
+export function createKantataEmulator() {
+  return createEmulator<KantataState>({
+    name: 'kantata',
+    initialState: () => initialKantataState(),
+    routes(app) {
+      app.use('/api/*', bearerAuth);
+      registerWorkspaceRoutes(app);
+      registerStoryRoutes(app);
+      registerExternalReferenceRoutes(app);
+      registerAccountRoutes(app);
+      registerRateCardRoutes(app);
+      registerUiRoutes(app);
+      app.all('/api/*', (c) =>
+        c.json(
+          errorBody([
+            {
+              type: 'system',
+              message: `No route matches ${c.req.method} ${c.req.path.replace(/^\/i\/[^/]+/, '')}`,
+            },
+          ]),
+          404,
+        ),
+      );
+    },
+    errorFormat(status, message) {
+      const type = status === 401 ? 'oauth' : status === 422 ? 'validation' : 'system';
+      // Kantata documents 503 "Service is unavailable" but not a Retry-After; the emulator sends one the way
+      // a load balancer in front of a Rails app usually does, so callers can show they honour it.
+      return {
+        body: errorBody([{ type, message }]),
+        ...(status === 503 ? { headers: { 'Retry-After': '2' } } : {}),
+      };
+    },
+    seeds: { demo: seedDemo },
+  });
+}
+
+export type KantataEmulator = ReturnType<typeof createKantataEmulator>;

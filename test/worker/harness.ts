@@ -1,0 +1,73 @@
+import { introspectWorkflow, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import type { ActivationView } from '../../shared/api/activation';
+import type { EmulatorUrls } from '../emulators';
+import { type ConnectedTenant, connectTenant } from '../support/connect-tenant';
+
+export const testEnv = env as unknown as { EMULATORS: EmulatorUrls; PLATFORM_ADMIN_TOKEN: string; ACTIVATION_WORKFLOW: Workflow; DB_DRIVER: string };
+
+/** Response bodies in tests are checked field by field; this types them loosely for that. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions navigate arbitrary JSON
+export type Json = any;
+export const json = async (res: Response): Promise<Json> => res.json();
+
+export const workerFetch = (input: string, init?: RequestInit) => SELF.fetch(input, init);
+
+/** A fresh tenant connected to fresh, demo-seeded emulator instances. */
+export function newTenant(opts: Partial<Parameters<typeof connectTenant>[0]> = {}): Promise<ConnectedTenant> {
+  return connectTenant({ workerFetch, emulators: testEnv.EMULATORS, platformToken: testEnv.PLATFORM_ADMIN_TOKEN, ...opts });
+}
+
+/** Workflows in tests skip their sleeps and retry back-offs; everything else (steps, retries, state) is real. */
+export async function fastWorkflows() {
+  const introspector = await introspectWorkflow(testEnv.ACTIVATION_WORKFLOW);
+  await introspector.modifyAll(async (m) => {
+    await m.disableSleeps();
+    await m.disableRetryDelays();
+  });
+  return introspector;
+}
+
+export async function activate(t: ConnectedTenant, crmRecordId: string, key: string = crypto.randomUUID(), headers: Record<string, string> = {}) {
+  return SELF.fetch('http://handoff/v1/activations', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.keys.crm}`, 'content-type': 'application/json', 'idempotency-key': key, 'x-handoff-user': '005000000000001AAA', ...headers },
+    body: JSON.stringify({ crmRecordId }),
+  });
+}
+
+export async function getActivation(t: ConnectedTenant, crmRecordId: string): Promise<ActivationView> {
+  const res = await SELF.fetch(`http://handoff/v1/activations?crmRecordId=${crmRecordId}`, { headers: { authorization: `Bearer ${t.keys.crm}` } });
+  if (!res.ok) throw new Error(`GET activation: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+const TERMINAL = new Set(['active', 'needs_fixes', 'failed']);
+
+export async function waitForActivation(t: ConnectedTenant, crmRecordId: string, until: (v: ActivationView) => boolean = (v) => TERMINAL.has(v.status), timeoutMs = 45_000): Promise<ActivationView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await getActivation(t, crmRecordId);
+    if (until(view)) return view;
+    if (Date.now() > deadline) throw new Error(`activation did not get there in time: ${JSON.stringify(view, null, 1)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function effects(t: ConnectedTenant, vendor: keyof EmulatorUrls): Promise<Record<string, number>> {
+  const res = await fetch(`${t.control[vendor]}/effects`);
+  return ((await res.json()) as { effects: Record<string, number> }).effects;
+}
+
+export async function emulatorState<T = Record<string, unknown>>(t: ConnectedTenant, vendor: keyof EmulatorUrls): Promise<T> {
+  return (await fetch(`${t.control[vendor]}/state`)).json() as Promise<T>;
+}
+
+export async function injectFaults(t: ConnectedTenant, vendor: keyof EmulatorUrls, rules: Record<string, unknown>[]) {
+  const res = await fetch(`${t.control[vendor]}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+  if (!res.ok) throw new Error(`faults: ${res.status} ${await res.text()}`);
+}
+
+export async function clearFaults(t: ConnectedTenant, vendor: keyof EmulatorUrls) {
+  await fetch(`${t.control[vendor]}/faults`, { method: 'DELETE' });
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+const migrations = await readD1Migrations(path.join(import.meta.dirname, 'worker/db/migrations'));
+
+/** The same worker suite, once on D1 and once on libsql (a local sqld), with the emulators running in Node. */
+function workerProject(name: 'worker-d1' | 'worker-libsql') {
+  const libsql = name === 'worker-libsql';
+  return {
+    plugins: [
+      cloudflareTest(async ({ inject }) => ({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            SECRETS_KEY: randomBytes(32).toString('base64'),
+            PLATFORM_ADMIN_TOKEN: 'test-platform-token',
+            ALLOW_LOOPBACK_CONNECTIONS: 'true',
+            EMULATORS: inject('emulators' as never) as unknown as Record<string, string>,
+            ...(libsql ? { DB_DRIVER: 'libsql', LIBSQL_URL: inject('sqldUrl' as never) as unknown as string } : { DB_DRIVER: 'd1' }),
+          },
+        },
+      })),
+    ],
+    test: {
+      name,
+      include: ['test/worker/**/*.test.ts'],
+      setupFiles: ['test/setup/apply-migrations.ts'],
+      globalSetup: [libsql ? 'test/setup/global-libsql.ts' : 'test/setup/global-emulators.ts'],
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      workerProject('worker-d1'),
+      workerProject('worker-libsql'),
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/node/**/*.test.ts', 'test/emulators/**/*.test.ts', 'plugins/**/test/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,164 @@
+import type { Customer } from '../../../shared/model/contract';
+import type { BillingSchedule } from '../../../shared/model/project';
+import { ConnectorError } from '../errors';
+import type { ErpPort, ErpProjectInput, ExternalRecord, FetchLike } from '../ports';
+import { BILLING_SCHEDULE_SUBLISTS, billingScheduleBody } from './billing-schedule-body';
+import {
+  type NetSuiteConnection,
+  type NetSuiteConnectionInput,
+  NetSuiteConnectionSchema,
+  suiteTalkBaseUrl,
+  uiBaseUrl,
+} from './config';
+import { customerBody } from './customer-body';
+import { toJson } from './decimal-json';
+import { externalIdFor } from './external-id';
+import { projectBody } from './project-body';
+import { createReferenceIds } from './reference-ids';
+import { createRestClient, idFromLocation, type RestClient, unexpected } from './rest-client';
+import { clientCredentialsTokenSource, staticTokenSource } from './token-source';
+import { SYSTEM } from './vendor-error';
+
+type RecordType = 'customer' | 'job' | 'billingSchedule';
+
+/** NetSuite UI pages for each record kind Handoff links to. */
+const UI_PATHS: Record<'customer' | 'project' | 'billing_schedule', string> = {
+  customer: '/app/common/entity/custjob.nl?id=',
+  project: '/app/accounting/project/project.nl?id=',
+  billing_schedule: '/app/accounting/otherlists/billingschedule.nl?id=',
+};
+
+export interface NetSuiteConnectorDeps {
+  fetch?: FetchLike;
+  /** Clock for token expiry (tests). */
+  now?: () => number;
+}
+
+/**
+ * Upsert by external id: `PUT /record/v1/{type}/eid:{externalId}` creates the record or updates the
+ * one already carrying that external id, so a retry after a timeout or a response lost after commit
+ * lands on the same record. NetSuite answers 204 with the record's URL in Location either way, so a
+ * `GET ...?fields=id` first tells whether this call created it.
+ */
+async function upsert(
+  client: RestClient,
+  type: RecordType,
+  externalId: string,
+  body: Record<string, unknown>,
+  replaceSublists: string[],
+): Promise<{ id: string; created: boolean }> {
+  const path = `/record/v1/${type}/eid:${externalId}`;
+  const existingId = await findId(client, type, externalId);
+  const response = await client.send({
+    method: 'PUT',
+    path,
+    query: replaceSublists.length ? { replace: replaceSublists.join(',') } : undefined,
+    body: toJson(body),
+    context: `${type} upsert`,
+  });
+  await response.body?.cancel();
+  const id = idFromLocation(response) ?? existingId ?? (await findId(client, type, externalId));
+  if (!id) throw unexpected(`${type} upsert`, 'no Location header and no record under the external id');
+  return { id, created: existingId === undefined };
+}
+
+async function findId(client: RestClient, type: RecordType, externalId: string): Promise<string | undefined> {
+  const response = await client.send({
+    method: 'GET',
+    path: `/record/v1/${type}/eid:${externalId}`,
+    query: { fields: 'id' },
+    accept: [404],
+    context: `${type} lookup`,
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const record = (await response.json()) as { id?: unknown };
+  if (typeof record.id !== 'string' && typeof record.id !== 'number')
+    throw unexpected(`${type} lookup`, 'record without id');
+  return String(record.id);
+}
+
+export function createNetSuiteConnector(
+  rawConfig: NetSuiteConnectionInput | NetSuiteConnection,
+  deps: NetSuiteConnectorDeps = {},
+): ErpPort {
+  const config = NetSuiteConnectionSchema.parse(rawConfig);
+  const fetchImpl: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
+  const tokens =
+    'accessToken' in config.auth
+      ? staticTokenSource(config.auth.accessToken)
+      : clientCredentialsTokenSource(config, config.auth, fetchImpl, deps.now);
+  const client = createRestClient(suiteTalkBaseUrl(config), tokens, fetchImpl, config.timeoutMs);
+  const refs = createReferenceIds(config, client);
+  const ui = uiBaseUrl(config);
+
+  function recordUrl(type: 'customer' | 'project' | 'billing_schedule', id: string): string {
+    return `${ui}${UI_PATHS[type]}${encodeURIComponent(id)}`;
+  }
+
+  function result(
+    kind: 'customer' | 'project' | 'billing_schedule',
+    r: { id: string; created: boolean },
+  ): ExternalRecord {
+    return { id: r.id, created: r.created, url: recordUrl(kind, r.id) };
+  }
+
+  return {
+    system: SYSTEM,
+    recordUrl,
+
+    async upsertCustomer(customer: Customer, key: string) {
+      const [subsidiaryId, currencyId, externalId] = await Promise.all([
+        refs.subsidiaryId(customer.legalEntity.billingSubsidiary),
+        refs.currencyId(customer.currency),
+        externalIdFor(key),
+      ]);
+      const body = customerBody(customer, { subsidiaryId, currencyId });
+      return result('customer', await upsert(client, 'customer', externalId, body, ['addressBook']));
+    },
+
+    async upsertProject(input: ErpProjectInput, key: string) {
+      const [currencyId, externalId] = await Promise.all([
+        refs.currencyId(input.contract.currency),
+        externalIdFor(key),
+      ]);
+      const body = projectBody(input, { currencyId }, config.customFields);
+      return result('project', await upsert(client, 'job', externalId, body, []));
+    },
+
+    async upsertBillingSchedule(
+      input: { projectId: string; customerId: string; schedule: BillingSchedule; name: string },
+      key: string,
+    ) {
+      if (!/^\d+$/.test(input.projectId)) {
+        throw new ConnectorError({
+          system: SYSTEM,
+          message: `"${input.projectId}" is not a NetSuite project internal id`,
+          retryable: false,
+          code: 'NETSUITE_INVALID_PROJECT_ID',
+          field: 'projectId',
+        });
+      }
+      const externalId = await externalIdFor(key);
+      const saved = await upsert(
+        client,
+        'billingSchedule',
+        externalId,
+        billingScheduleBody(input),
+        BILLING_SCHEDULE_SUBLISTS,
+      );
+      // NetSuite does not attach a schedule to its project by itself ("Attaching a Billing Schedule to a
+      // Project"); setting the same reference again on a retry is a no-op, so this stays idempotent.
+      const attach = await client.send({
+        method: 'PATCH',
+        path: `/record/v1/job/${input.projectId}`,
+        body: toJson({ billingSchedule: { id: saved.id } }),
+        context: 'project billing schedule link',
+      });
+      await attach.body?.cancel();
+      return result('billing_schedule', saved);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const trimSlash = (u: string) => u.replace(/\/+$/, '');
+
+const ClientCredentialsSchema = z.object({
+  /** Consumer key of the connected app (or external client app) with the client credentials flow enabled. */
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+});
+
+const AccessTokenSchema = z.object({
+  /** A token obtained elsewhere (e.g. from a Canvas signed request); it cannot be refreshed. */
+  accessToken: z.string().min(1),
+});
+
+/** How Handoff reaches one tenant's Salesforce org. */
+export const SalesforceConnectionSchema = z
+  .object({
+    /** The org's My Domain URL, e.g. https://acme.my.salesforce.com. */
+    instanceUrl: z.string().url().transform(trimSlash),
+    /** Where the token endpoint lives; the client credentials flow needs the My Domain URL, so it defaults to instanceUrl. */
+    loginUrl: z.string().url().transform(trimSlash).optional(),
+    apiVersion: z
+      .string()
+      .regex(/^\d{2,3}\.0$/, 'Use an API version such as 62.0')
+      .default('62.0'),
+    auth: z.union([ClientCredentialsSchema, AccessTokenSchema]),
+    /** Per-request timeout. */
+    timeoutMs: z.number().int().positive().default(15_000),
+  })
+  .transform((c) => ({ ...c, loginUrl: c.loginUrl ?? c.instanceUrl }));
+
+export type SalesforceConnectionInput = z.input<typeof SalesforceConnectionSchema>;
+export type SalesforceConnection = z.infer<typeof SalesforceConnectionSchema>;

@@ -1,0 +1,72 @@
+import { ConnectorError } from '../errors';
+import type { CrmPort, CrmWriteBack, DealSnapshot, FetchLike } from '../ports';
+import { type SalesforceConnectionInput, SalesforceConnectionSchema } from './config';
+import { mapDeal } from './deal-mapper';
+import { buildDealComposite, classifyRecordId, dealNotFound, opportunityForContractSoql, parseDealComposite, to18 } from './deal-request';
+import { createSession } from './session';
+import { SYSTEM } from './sf-errors';
+import { writeBackFields } from './write-back';
+
+export interface SalesforceConnector extends CrmPort {
+  /** API usage from the last response's Sforce-Limit-Info header, when Salesforce sent one. */
+  apiUsage(): { used: number; limit: number } | undefined;
+}
+
+/**
+ * The CRM port on Salesforce, through jsforce. Config is validated here; `deps.fetch` (default: the
+ * global fetch) carries every HTTP call, token requests included.
+ */
+export function createSalesforceConnector(config: SalesforceConnectionInput, deps: { fetch?: FetchLike } = {}): SalesforceConnector {
+  const parsed = SalesforceConnectionSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new ConnectorError({
+      system: SYSTEM,
+      message: `Invalid Salesforce connection settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      retryable: false,
+      code: 'INVALID_CONFIG',
+      fix: 'Check the Salesforce instance URL, API version and connected app credentials in Handoff.',
+    });
+  }
+  const settings = parsed.data;
+  const fetchFn: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
+  const session = createSession(settings, fetchFn);
+
+  return {
+    system: SYSTEM,
+
+    async loadDeal(recordId: string): Promise<DealSnapshot> {
+      const entry = classifyRecordId(recordId);
+      const body = buildDealComposite(entry, settings.apiVersion);
+      const raw = await session.run((conn) => conn.requestPost('/composite', body));
+      return mapDeal(parseDealComposite(entry, raw));
+    },
+
+    async resolveOpportunityId(recordId: string): Promise<string> {
+      const entry = classifyRecordId(recordId);
+      if (entry.kind === 'opportunity') return to18(entry.id);
+      const result = await session.run(async (conn) => await conn.query<{ Id: string }>(opportunityForContractSoql(entry.id)));
+      const id = result.records[0]?.Id;
+      if (!id) throw dealNotFound(entry);
+      return id;
+    },
+
+    async writeBack(opportunityId: string, update: CrmWriteBack, key: string): Promise<void> {
+      // Idempotent by nature: the same update written twice leaves the same values. `key` needs no
+      // vendor-side dedupe here.
+      void key;
+      const entry = classifyRecordId(opportunityId);
+      if (entry.kind !== 'opportunity') {
+        throw new ConnectorError({ system: SYSTEM, message: `${opportunityId} is not an Opportunity id`, retryable: false, code: 'MALFORMED_ID' });
+      }
+      await session.run((conn) => conn.sobject('Opportunity').update({ Id: opportunityId, ...writeBackFields(update, new Date()) }));
+    },
+
+    recordUrl(id: string): string {
+      return `${settings.instanceUrl}/lightning/r/${id}/view`;
+    },
+
+    apiUsage() {
+      return session.apiUsage();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createSalesforceConnector, type SalesforceConnector } from './connector';
+export { SalesforceConnectionSchema, type SalesforceConnection, type SalesforceConnectionInput } from './config';

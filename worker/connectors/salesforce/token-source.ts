@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ConnectorError, networkError } from '../errors';
+import type { FetchLike } from '../ports';
+import type { SalesforceConnection } from './config';
+import { SYSTEM, salesforceError, timeoutError } from './sf-errors';
+
+const TokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  instance_url: z.string().optional(),
+  token_type: z.string().optional(),
+  issued_at: z.string().optional(),
+});
+
+export interface TokenSource {
+  /** The current token, fetched on first use and shared by concurrent callers. */
+  get(): Promise<string>;
+  /** A new token after `stale` was refused; callers that raced on the same refusal share one refresh. */
+  refresh(stale: string): Promise<string>;
+  readonly canRefresh: boolean;
+}
+
+/**
+ * OAuth 2.0 client credentials flow: `POST {loginUrl}/services/oauth2/token` with
+ * grant_type=client_credentials, client_id and client_secret, form-encoded. A static access token
+ * (auth.accessToken) is used as is and cannot be refreshed.
+ */
+export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLike): TokenSource {
+  const auth = config.auth;
+  if ('accessToken' in auth) {
+    const token = Promise.resolve(auth.accessToken);
+    return { get: () => token, refresh: () => token, canRefresh: false };
+  }
+  const { clientId, clientSecret } = auth;
+
+  async function requestToken(): Promise<string> {
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetchFn(`${config.loginUrl}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: body.toString(),
+        signal: AbortSignal.timeout(config.timeoutMs),
+      });
+      text = await res.text();
+    } catch (e) {
+      const name = (e as { name?: string })?.name;
+      throw name === 'TimeoutError' || name === 'AbortError' ? timeoutError(config.timeoutMs, e) : networkError(SYSTEM, e);
+    }
+    if (!res.ok) throw salesforceError(res.status, text, res.headers);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const token = TokenResponseSchema.safeParse(parsed);
+    if (!token.success) {
+      throw new ConnectorError({ system: SYSTEM, message: 'Salesforce token endpoint answered without an access_token', retryable: false, code: 'UNEXPECTED_RESPONSE', status: res.status });
+    }
+    return token.data.access_token;
+  }
+
+  let current: Promise<string> | undefined;
+  const start = () => {
+    const p = requestToken();
+    current = p;
+    // A failed token request is not cached: the next call tries again.
+    p.catch(() => {
+      if (current === p) current = undefined;
+    });
+    return p;
+  };
+  return {
+    canRefresh: true,
+    get: () => current ?? start(),
+    async refresh(stale) {
+      const pending = current;
+      if (pending) {
+        const value = await pending.catch(() => undefined);
+        if (value !== undefined && value !== stale) return value;
+      }
+      return current === pending || !current ? start() : current;
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Handoff's own state: tenants and their connections, the links between systems, workflow state,
+ * idempotency records, the audit trail, exceptions and the outbox. Every row carries its tenant and
+ * every query filters on it. Business data stays in the systems that own it.
+ */
+
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+export const tenantsTable = sqliteTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  salesforceOrgId: text('salesforce_org_id').unique(),
+  createdAt: text('created_at').notNull().default(now),
+});
+
+export const apiKeysTable = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenantsTable.id),
+    /** Which surface the key may call: crm (the Salesforce package), admin (connections, ops). */
+    scope: text('scope', { enum: ['crm', 'admin'] }).notNull(),
+    keyHash: text('key_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    label: text('label').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash), index('api_keys_tenant_idx').on(t.tenantId)],
+);
+
+export const connectionsTable = sqliteTable(
+  'connections',
+  {
+    tenantId: text('tenant_id').notNull().references(() => tenantsTable.id),
+    role: text('role', { enum: ['crm', 'psa', 'erp'] }).notNull(),
+    system: text('system').notNull(),
+    /** Non-secret settings (URLs, account ids, id maps) as JSON. */
+    config: text('config', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    /** Secrets (tokens, keys) AES-GCM encrypted with SECRETS_KEY; never returned by the API. */
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    /** ERP concurrency limit shared with every other integration on the account. */
+    concurrencyLimit: integer('concurrency_limit').notNull().default(5),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.role] })],
+);
+
+export const activationsTable = sqliteTable(
+  'activations',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull().references(() => tenantsTable.id),
+    /** The CRM opportunity: one activation per opportunity, however often anyone clicks. */
+    opportunityId: text('opportunity_id').notNull(),
+    crmRecordId: text('crm_record_id').notNull(),
+    status: text('status', { enum: ['queued', 'running', 'retrying', 'active', 'needs_fixes', 'failed'] }).notNull(),
+    attempt: integer('attempt').notNull().default(1),
+    workflowInstanceId: text('workflow_instance_id').notNull(),
+    workflowStarted: integer('workflow_started', { mode: 'boolean' }).notNull().default(false),
+    correlationId: text('correlation_id').notNull(),
+    contractNumber: text('contract_number'),
+    message: text('message'),
+    problems: text('problems', { mode: 'json' }).$type<unknown[]>(),
+    exceptionId: text('exception_id'),
+    requestedBy: text('requested_by'),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+    completedAt: text('completed_at'),
+  },
+  (t) => [
+    uniqueIndex('activations_opportunity_idx').on(t.tenantId, t.opportunityId),
+    index('activations_status_idx').on(t.status, t.updatedAt),
+  ],
+);
+
+export const activationStepsTable = sqliteTable(
+  'activation_steps',
+  {
+    tenantId: text('tenant_id').notNull(),
+    activationId: text('activation_id').notNull().references(() => activationsTable.id),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['pending', 'running', 'retrying', 'done', 'failed', 'skipped'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    message: text('message'),
+    startedAt: text('started_at'),
+    finishedAt: text('finished_at'),
+  },
+  (t) => [primaryKey({ columns: [t.activationId, t.name] })],
+);
+
+export const linksTable = sqliteTable(
+  'links',
+  {
+    tenantId: text('tenant_id').notNull().references(() => tenantsTable.id),
+    /** The canonical contract id: the CRM opportunity id. */
+    contractKey: text('contract_key').notNull(),
+    role: text('role', { enum: ['crm', 'clm', 'psa', 'erp'] }).notNull(),
+    system: text('system').notNull(),
+    kind: text('kind').notNull(),
+    /** Distinguishes many links of one kind (a milestone's canonical key); '' for singletons. */
+    localKey: text('local_key').notNull().default(''),
+    externalId: text('external_id').notNull(),
+    url: text('url'),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.contractKey, t.system, t.kind, t.localKey] }),
+    index('links_external_idx').on(t.tenantId, t.system, t.externalId),
+  ],
+);
+
+export const idempotencyKeysTable = sqliteTable(
+  'idempotency_keys',
+  {
+    tenantId: text('tenant_id').notNull(),
+    principal: text('principal').notNull(),
+    route: text('route').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    state: text('state', { enum: ['running', 'done'] }).notNull(),
+    statusCode: integer('status_code'),
+    responseBody: text('response_body'),
+    createdAt: text('created_at').notNull().default(now),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.principal, t.route, t.key] }), index('idem_expiry_idx').on(t.expiresAt)],
+);
+
+export const auditLogTable = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: text('tenant_id').notNull(),
+    correlationId: text('correlation_id').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+    at: text('at').notNull().default(now),
+  },
+  (t) => [index('audit_tenant_idx').on(t.tenantId, t.at), index('audit_correlation_idx').on(t.correlationId)],
+);
+
+export const exceptionsTable = sqliteTable(
+  'exceptions',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    correlationId: text('correlation_id').notNull(),
+    source: text('source').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    projectKey: text('project_key'),
+    code: text('code').notNull(),
+    reason: text('reason').notNull(),
+    owner: text('owner').notNull(),
+    suggestedFix: text('suggested_fix').notNull(),
+    status: text('status', { enum: ['open', 'retrying', 'resolved', 'skipped'] }).notNull().default('open'),
+    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+    resolvedBy: text('resolved_by'),
+    resolutionNote: text('resolution_note'),
+  },
+  (t) => [index('exceptions_tenant_idx').on(t.tenantId, t.status, t.createdAt)],
+);
+
+export const outboxTable = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    topic: text('topic').notNull(),
+    payload: text('payload', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    createdAt: text('created_at').notNull().default(now),
+    dispatchedAt: text('dispatched_at'),
+  },
+  (t) => [index('outbox_pending_idx').on(t.dispatchedAt, t.createdAt)],
+);

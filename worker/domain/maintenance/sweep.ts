@@ -1,0 +1,24 @@
+import { and, eq, lt } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { activationsTable, idempotencyKeysTable } from '../../db/schema';
+import type { Env } from '../../env';
+import { launchWorkflow, paramsOf } from '../activation/start-activation';
+
+/** An activation row whose workflow never started (the worker died between the two) waits this long. */
+const LAUNCH_GRACE_MS = 30_000;
+
+/**
+ * The cron's housekeeping: start workflows for activations that were recorded but never launched (the
+ * row is our outbox record), and drop idempotency records past their retention.
+ */
+export async function sweep(env: Env, db: Db): Promise<{ launched: number; expiredKeys: number }> {
+  const cutoff = new Date(Date.now() - LAUNCH_GRACE_MS).toISOString();
+  const stranded = await db
+    .select()
+    .from(activationsTable)
+    .where(and(eq(activationsTable.status, 'queued'), eq(activationsTable.workflowStarted, false), lt(activationsTable.updatedAt, cutoff)))
+    .limit(100);
+  for (const row of stranded) await launchWorkflow(env, db, paramsOf(row, row.requestedBy ?? 'handoff'), row.workflowInstanceId);
+  const expired = await db.delete(idempotencyKeysTable).where(lt(idempotencyKeysTable.expiresAt, new Date().toISOString())).returning({ key: idempotencyKeysTable.key });
+  return { launched: stranded.length, expiredKeys: expired.length };
+}

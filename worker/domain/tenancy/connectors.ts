@@ -1,0 +1,69 @@
+import { and, eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import { createKantataConnector, KantataConnectionSchema } from '../../connectors/kantata';
+import { createNetSuiteConnector, NetSuiteConnectionSchema } from '../../connectors/netsuite';
+import type { CrmPort, ErpPort, FetchLike, PsaPort } from '../../connectors/ports';
+import { createSalesforceConnector, SalesforceConnectionSchema } from '../../connectors/salesforce';
+import type { Db } from '../../db/client';
+import { connectionsTable } from '../../db/schema';
+import { governedFetch } from '../../durable-objects/erp-governor';
+import type { Env } from '../../env';
+import { decryptSecret } from '../crypto';
+import { mergeConfig } from './connection-config';
+
+export interface Connectors {
+  crm: CrmPort;
+  psa: PsaPort;
+  erp: ErpPort;
+}
+
+type Role = 'crm' | 'psa' | 'erp';
+
+interface ConnectorFactory<P> {
+  schema: z.ZodType;
+  /** Which account the ERP governor counts against (one governor per ERP account). */
+  accountKey?(config: Record<string, unknown>): string;
+  create(config: never, deps: { fetch?: FetchLike }): P;
+}
+
+/** Every system Handoff can connect, by role. Another vendor is one more entry here. */
+export const CONNECTOR_REGISTRY: { crm: Record<string, ConnectorFactory<CrmPort>>; psa: Record<string, ConnectorFactory<PsaPort>>; erp: Record<string, ConnectorFactory<ErpPort>> } = {
+  crm: { salesforce: { schema: SalesforceConnectionSchema, create: createSalesforceConnector } },
+  psa: { kantata: { schema: KantataConnectionSchema, create: createKantataConnector } },
+  erp: {
+    netsuite: {
+      schema: NetSuiteConnectionSchema,
+      accountKey: (c) => `netsuite:${String(c.accountId ?? c.baseUrl)}`,
+      create: createNetSuiteConnector,
+    },
+  },
+};
+
+export class MissingConnectionError extends Error {
+  constructor(readonly role: Role) {
+    super(`No ${role.toUpperCase()} connection is configured for this tenant`);
+    this.name = 'MissingConnectionError';
+  }
+}
+
+/** The tenant's connectors, built from its stored connections; ERP calls go through the account's governor. */
+export async function loadConnectors(env: Env, db: Db, tenantId: string): Promise<Connectors> {
+  const rows = await db.select().from(connectionsTable).where(eq(connectionsTable.tenantId, tenantId));
+  const build = async <R extends Role>(role: R) => {
+    const row = rows.find((r) => r.role === role);
+    if (!row) throw new MissingConnectionError(role);
+    const factory = (CONNECTOR_REGISTRY[role] as Record<string, ConnectorFactory<unknown>>)[row.system];
+    if (!factory) throw new Error(`Unknown ${role} system ${row.system}`);
+    const secrets = JSON.parse(await decryptSecret(env.SECRETS_KEY, tenantId, row.secretCiphertext)) as Record<string, unknown>;
+    const config = factory.schema.parse(mergeConfig(row.config, secrets)) as Record<string, unknown>;
+    const fetch = factory.accountKey ? governedFetch(env, factory.accountKey(config), row.concurrencyLimit) : undefined;
+    return factory.create(config as never, fetch ? { fetch } : {});
+  };
+  const [crm, psa, erp] = await Promise.all([build('crm'), build('psa'), build('erp')]);
+  return { crm: crm as CrmPort, psa: psa as PsaPort, erp: erp as ErpPort };
+}
+
+export async function connectionRow(db: Db, tenantId: string, role: Role) {
+  const [row] = await db.select().from(connectionsTable).where(and(eq(connectionsTable.tenantId, tenantId), eq(connectionsTable.role, role))).limit(1);
+  return row;
+}

@@ -1,0 +1,79 @@
+import { DurableObject } from 'cloudflare:workers';
+import type { Env } from '../env';
+
+export const GOVERNOR_LIMIT_HEADER = 'x-handoff-governor-limit';
+export const GOVERNOR_TIMEOUT_HEADER = 'x-handoff-governor-timeout-ms';
+
+/**
+ * One per ERP account, fleet-wide: every call Handoff makes to that account passes through here, so
+ * the account's concurrency budget (NetSuite: 5-15 requests, shared with every other integration) is
+ * respected however many workflows and queue consumers run at once. A 429 pauses the whole account
+ * for its Retry-After instead of letting every caller hammer it.
+ *
+ * The semaphore lives in memory: a Durable Object is single-threaded and stays resident while it has
+ * requests in flight, so the count is exact for as long as it matters.
+ */
+export class ErpGovernor extends DurableObject<Env> {
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private pausedUntil = 0;
+  private stats = { forwarded: 0, throttled: 0, maxInFlight: 0 };
+
+  private async acquire(limit: number): Promise<void> {
+    if (this.inFlight < limit) {
+      this.inFlight += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    // The releaser handed its slot to us without decrementing.
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight -= 1;
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (new URL(request.url).pathname === '/__governor/stats') {
+      return Response.json({ ...this.stats, inFlight: this.inFlight, waiting: this.waiting.length });
+    }
+    const limit = Math.max(1, Number(request.headers.get(GOVERNOR_LIMIT_HEADER) ?? 5) || 5);
+    const timeoutMs = Math.max(1000, Number(request.headers.get(GOVERNOR_TIMEOUT_HEADER) ?? 15_000) || 15_000);
+    const headers = new Headers(request.headers);
+    headers.delete(GOVERNOR_LIMIT_HEADER);
+    headers.delete(GOVERNOR_TIMEOUT_HEADER);
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+
+    await this.acquire(limit);
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
+    try {
+      const pause = this.pausedUntil - Date.now();
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      this.stats.forwarded += 1;
+      const response = await fetch(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      if (response.status === 429) {
+        this.stats.throttled += 1;
+        const retryAfter = Number(response.headers.get('retry-after') ?? 1);
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (Number.isFinite(retryAfter) ? retryAfter : 1) * 1000);
+      }
+      return response;
+    } finally {
+      this.release();
+    }
+  }
+}
+
+/** A fetch that goes through the account's governor; hand it to the ERP connector. */
+export function governedFetch(env: Pick<Env, 'ERP_GOVERNOR'>, accountKey: string, limit: number, timeoutMs = 15_000) {
+  const stub = env.ERP_GOVERNOR.get(env.ERP_GOVERNOR.idFromName(accountKey));
+  return async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const headers = new Headers(request.headers);
+    headers.set(GOVERNOR_LIMIT_HEADER, String(limit));
+    headers.set(GOVERNOR_TIMEOUT_HEADER, String(timeoutMs));
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+    // Waiting for a slot counts too: give the whole call twice the per-request budget.
+    return stub.fetch(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(timeoutMs * 2) });
+  };
+}

@@ -1,0 +1,16 @@
+import { ERROR_STATUS, type ErrorCode, type ErrorDetail } from '../../shared/api/errors';
+
+/** The one error type routes throw; onError turns it into the envelope. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: ErrorDetail[];
+  constructor(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}

@@ -1,0 +1,41 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
+import { apiKeysTable } from '../db/schema';
+import { sha256Hex } from '../domain/crypto';
+import { ApiError } from './api-error';
+import type { AppEnv, Principal } from './context';
+
+function timingSafeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * Authenticates a tenant API key for one surface. The key's hash is looked up, never the key itself,
+ * and the tenant comes from the key: nothing the caller sends can choose another tenant.
+ */
+export function requireKey(...scopes: Principal['scope'][]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new ApiError('UNAUTHORIZED', 'Send an API key as "Authorization: Bearer hk_...".');
+    const token = match[1]!;
+    if (scopes.includes('platform') && c.env.PLATFORM_ADMIN_TOKEN && timingSafeEqual(token, c.env.PLATFORM_ADMIN_TOKEN)) {
+      c.set('principal', { tenantId: '*', keyId: 'platform', scope: 'platform' });
+      return next();
+    }
+    const [row] = await c
+      .get('db')
+      .select()
+      .from(apiKeysTable)
+      .where(and(eq(apiKeysTable.keyHash, await sha256Hex(token)), isNull(apiKeysTable.revokedAt)))
+      .limit(1);
+    if (!row) throw new ApiError('UNAUTHORIZED', 'The API key is unknown or revoked.');
+    if (!scopes.includes(row.scope)) throw new ApiError('FORBIDDEN', `This key is for the ${row.scope} surface and cannot call this endpoint.`);
+    const user = c.req.header('x-handoff-user');
+    c.set('principal', { tenantId: row.tenantId, keyId: row.id, scope: row.scope, user: user && /^[\w.@-]{1,80}$/.test(user) ? user : undefined });
+    return next();
+  };
+}

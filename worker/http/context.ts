@@ -1,0 +1,21 @@
+import type { Db } from '../db/client';
+import type { Env } from '../env';
+
+export interface Principal {
+  tenantId: string;
+  /** The API key id, or "platform" for the operator token. */
+  keyId: string;
+  scope: 'crm' | 'admin' | 'platform';
+  /** The person behind the call when the surface tells us (Salesforce user id from Apex). */
+  user?: string;
+}
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    correlationId: string;
+    db: Db;
+    principal: Principal;
+  };
+};

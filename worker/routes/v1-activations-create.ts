@@ -1,0 +1,62 @@
+import { createRoute } from '@hono/zod-openapi';
+import { ActivateRequestSchema, ActivationViewSchema } from '../../shared/api/activation';
+import { ErrorEnvelopeSchema } from '../../shared/api/errors';
+import type { App } from '../app';
+import { startActivation } from '../domain/activation/start-activation';
+import { loadConnectors, MissingConnectionError } from '../domain/tenancy/connectors';
+import { ApiError } from '../http/api-error';
+import { requireKey } from '../http/auth';
+import { idempotent } from '../http/idempotency';
+import { errorResponses, idempotencyHeaders, jsonBody } from './openapi-common';
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/activations',
+  tags: ['Activations'],
+  summary: 'Activate the project for a signed opportunity or contract',
+  description:
+    'Starts provisioning the ERP customer, the PSA project and the ERP project with its billing schedule. ' +
+    'One activation exists per opportunity: further calls (any key) return it. Requires Idempotency-Key.',
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('crm'), idempotent('POST /v1/activations')] as const,
+  request: { headers: idempotencyHeaders, body: { ...jsonBody(ActivateRequestSchema, 'The CRM record the seller clicked on'), required: true } },
+  responses: {
+    202: jsonBody(ActivationViewSchema, 'Activation started'),
+    200: jsonBody(ActivationViewSchema, 'The activation already exists (started by an earlier click)'),
+    409: { content: { 'application/json': { schema: ErrorEnvelopeSchema } }, description: 'The same Idempotency-Key is still being processed' },
+    422: { content: { 'application/json': { schema: ErrorEnvelopeSchema } }, description: 'The same Idempotency-Key was used with another body' },
+    ...errorResponses,
+  },
+});
+
+export function registerV1ActivationsCreate(app: App) {
+  app.openapi(route, async (c) => {
+    const { crmRecordId } = c.req.valid('json');
+    const principal = c.get('principal');
+    const db = c.get('db');
+    let opportunityId = crmRecordId;
+    if (!crmRecordId.startsWith('006')) {
+      // A Contract (800...) or another record: ask the CRM which opportunity it belongs to.
+      try {
+        const { crm } = await loadConnectors(c.env, db, principal.tenantId);
+        opportunityId = await crm.resolveOpportunityId(crmRecordId);
+      } catch (e) {
+        if (e instanceof MissingConnectionError) throw new ApiError('CONFLICT', `${e.message}. An admin must connect it first (PUT /v1/admin/connections/${e.role}).`);
+        if (e instanceof ApiError) throw e;
+        throw new ApiError('VALIDATION_FAILED', `Could not find the opportunity for record ${crmRecordId}: ${(e as Error).message}`, [
+          { field: 'crmRecordId', message: 'no opportunity found', fix: 'Link the contract to its opportunity (Opportunity.ContractId), or activate from the opportunity.' },
+        ]);
+      }
+    }
+    const { created, view } = await startActivation({
+      db,
+      env: c.env,
+      tenantId: principal.tenantId,
+      actor: principal.user ?? `key:${principal.keyId}`,
+      correlationId: c.get('correlationId'),
+      crmRecordId,
+      opportunityId,
+    });
+    return c.json(view, created ? 202 : 200);
+  });
+}

@@ -1,0 +1,49 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ActivationViewSchema } from '../../shared/api/activation';
+import type { App } from '../app';
+import { activationView, findActivation } from '../domain/activation/store';
+import { ApiError } from '../http/api-error';
+import { requireKey } from '../http/auth';
+import { errorResponses, jsonBody } from './openapi-common';
+
+const byRecord = createRoute({
+  method: 'get',
+  path: '/v1/activations',
+  tags: ['Activations'],
+  summary: "The activation of a CRM record, with every step's progress, links and what to fix",
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('crm', 'admin')] as const,
+  request: { query: z.object({ crmRecordId: z.string().min(15).max(18).openapi({ example: '006000000000001AAA' }) }) },
+  responses: { 200: jsonBody(ActivationViewSchema, 'The activation'), ...errorResponses },
+});
+
+const byId = createRoute({
+  method: 'get',
+  path: '/v1/activations/{id}',
+  tags: ['Activations'],
+  summary: 'One activation by id',
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('crm', 'admin')] as const,
+  request: { params: z.object({ id: z.string().min(1).max(64) }) },
+  responses: { 200: jsonBody(ActivationViewSchema, 'The activation'), ...errorResponses },
+});
+
+export function registerV1ActivationsGet(app: App) {
+  app.openapi(byRecord, async (c) => {
+    const { crmRecordId } = c.req.valid('query');
+    const { tenantId } = c.get('principal');
+    const db = c.get('db');
+    const row =
+      (await findActivation(db, tenantId, { opportunityId: crmRecordId })) ??
+      (await db.query.activationsTable.findFirst({ where: (a, { and, eq }) => and(eq(a.tenantId, tenantId), eq(a.crmRecordId, crmRecordId)) }));
+    if (!row) throw new ApiError('NOT_FOUND', `Record ${crmRecordId} has not been activated.`);
+    return c.json(await activationView(db, row), 200);
+  });
+  app.openapi(byId, async (c) => {
+    const { id } = c.req.valid('param');
+    const db = c.get('db');
+    const row = await findActivation(db, c.get('principal').tenantId, { id });
+    if (!row) throw new ApiError('NOT_FOUND', `No activation ${id}.`);
+    return c.json(await activationView(db, row), 200);
+  });
+}

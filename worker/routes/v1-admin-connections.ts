@@ -1,0 +1,88 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import type { App } from '../app';
+import { connectionsTable } from '../db/schema';
+import { encryptSecret } from '../domain/crypto';
+import { mergeConfig, urlProblems } from '../domain/tenancy/connection-config';
+import { CONNECTOR_REGISTRY } from '../domain/tenancy/connectors';
+import { ApiError } from '../http/api-error';
+import { requireKey } from '../http/auth';
+import { errorResponses, jsonBody } from './openapi-common';
+
+const RoleSchema = z.enum(['crm', 'psa', 'erp']).openapi({ param: { name: 'role', in: 'path' } });
+
+const ConnectionPutSchema = z.object({
+  system: z.string().openapi({ example: 'netsuite', description: 'crm: salesforce · psa: kantata · erp: netsuite' }),
+  config: z.record(z.string(), z.unknown()).openapi({ description: 'Non-secret settings: URLs, account id, id maps.' }),
+  secrets: z.record(z.string(), z.unknown()).default({}).openapi({ description: 'Tokens and keys. Encrypted at rest, never returned.' }),
+  concurrencyLimit: z.number().int().min(1).max(100).default(5).openapi({ description: 'ERP only: requests this integration may have in flight on the account.' }),
+});
+
+const ConnectionViewSchema = z.object({
+  role: z.enum(['crm', 'psa', 'erp']),
+  system: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  concurrencyLimit: z.number(),
+  updatedAt: z.string(),
+});
+
+const put = createRoute({
+  method: 'put',
+  path: '/v1/admin/connections/{role}',
+  tags: ['Admin'],
+  summary: 'Connect (or reconnect) the CRM, PSA or ERP of this tenant',
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('admin')] as const,
+  request: { params: z.object({ role: RoleSchema }), body: { ...jsonBody(ConnectionPutSchema, 'The connection'), required: true } },
+  responses: { 200: jsonBody(ConnectionViewSchema, 'Saved (secrets omitted)'), 422: errorResponses[400], ...errorResponses },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/admin/connections',
+  tags: ['Admin'],
+  summary: "This tenant's connections (secrets omitted)",
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('admin')] as const,
+  responses: { 200: jsonBody(z.object({ connections: z.array(ConnectionViewSchema) }), 'Connections'), ...errorResponses },
+});
+
+export function registerV1AdminConnections(app: App) {
+  app.openapi(put, async (c) => {
+    const { role } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const { tenantId } = c.get('principal');
+    const factory = (CONNECTOR_REGISTRY[role] as Record<string, { schema: z.ZodType }>)[body.system];
+    if (!factory) {
+      throw new ApiError('VALIDATION_FAILED', `Unknown ${role} system "${body.system}"`, [
+        { field: 'system', message: 'unknown', fix: `Use one of: ${Object.keys(CONNECTOR_REGISTRY[role]).join(', ')}` },
+      ]);
+    }
+    const merged = mergeConfig(body.config, body.secrets);
+    const parsed = factory.schema.safeParse(merged);
+    const problems = [
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message, fix: 'Correct this setting.' }))),
+      ...urlProblems(merged, c.env.ALLOW_LOOPBACK_CONNECTIONS === 'true'),
+    ];
+    if (problems.length) throw new ApiError('VALIDATION_FAILED', `The ${body.system} connection is not valid.`, problems);
+    const values = {
+      tenantId,
+      role,
+      system: body.system,
+      config: body.config,
+      secretCiphertext: await encryptSecret(c.env.SECRETS_KEY, tenantId, JSON.stringify(body.secrets)),
+      concurrencyLimit: body.concurrencyLimit,
+      updatedAt: new Date().toISOString(),
+    };
+    await c
+      .get('db')
+      .insert(connectionsTable)
+      .values(values)
+      .onConflictDoUpdate({ target: [connectionsTable.tenantId, connectionsTable.role], set: values });
+    return c.json({ role, system: body.system, config: body.config, concurrencyLimit: body.concurrencyLimit, updatedAt: values.updatedAt }, 200);
+  });
+  app.openapi(list, async (c) => {
+    const rows = await c.get('db').select().from(connectionsTable).where(eq(connectionsTable.tenantId, c.get('principal').tenantId));
+    return c.json({ connections: rows.map((r) => ({ role: r.role, system: r.system, config: r.config, concurrencyLimit: r.concurrencyLimit, updatedAt: r.updatedAt })) }, 200);
+  });
+}

@@ -1,0 +1,51 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { App } from '../app';
+import { apiKeysTable, tenantsTable } from '../db/schema';
+import { randomToken, sha256Hex } from '../domain/crypto';
+import { requireKey } from '../http/auth';
+import { errorResponses, jsonBody } from './openapi-common';
+
+const TenantCreateSchema = z.object({
+  name: z.string().min(1).max(120).openapi({ example: 'Handoff Consulting' }),
+  salesforceOrgId: z.string().regex(/^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'A Salesforce org id starts with 00D').optional(),
+});
+
+const TenantCreatedSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  keys: z.object({
+    crm: z.string().openapi({ description: 'For the Salesforce package (External Credential). Shown once.' }),
+    admin: z.string().openapi({ description: 'For connecting systems and operations. Shown once.' }),
+  }),
+});
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/admin/tenants',
+  tags: ['Admin'],
+  summary: 'Create a tenant (operator only) and its first API keys',
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('platform')] as const,
+  request: { body: { ...jsonBody(TenantCreateSchema, 'The firm'), required: true } },
+  responses: { 201: jsonBody(TenantCreatedSchema, 'Created; the keys are shown only now'), ...errorResponses },
+});
+
+export async function newApiKey(tenantId: string, scope: 'crm' | 'admin', label: string) {
+  const secret = `hk_${scope}_${randomToken(24)}`;
+  return { secret, row: { id: `key_${randomToken(9)}`, tenantId, scope, keyHash: await sha256Hex(secret), prefix: secret.slice(0, 10), label } };
+}
+
+export function registerV1AdminTenantsCreate(app: App) {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const db = c.get('db');
+    const id = `ten_${randomToken(9)}`;
+    const crm = await newApiKey(id, 'crm', 'Salesforce package');
+    const admin = await newApiKey(id, 'admin', 'Admin');
+    await db.batch([
+      db.insert(tenantsTable).values({ id, name: body.name, salesforceOrgId: body.salesforceOrgId ?? null }),
+      db.insert(apiKeysTable).values([crm.row, admin.row]),
+    ]);
+    return c.json({ id, name: body.name, keys: { crm: crm.secret, admin: admin.secret } }, 201);
+  });
+}

@@ -1,0 +1,70 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, desc, eq } from 'drizzle-orm';
+import type { App } from '../app';
+import { exceptionsTable } from '../db/schema';
+import { requireKey } from '../http/auth';
+import { errorResponses, jsonBody } from './openapi-common';
+
+const ExceptionViewSchema = z.object({
+  id: z.string(),
+  correlationId: z.string(),
+  source: z.string(),
+  subjectType: z.string(),
+  subjectId: z.string(),
+  projectKey: z.string().nullable(),
+  code: z.string(),
+  reason: z.string(),
+  owner: z.string(),
+  suggestedFix: z.string(),
+  status: z.enum(['open', 'retrying', 'resolved', 'skipped']),
+  ageSeconds: z.number().int(),
+  createdAt: z.string(),
+});
+
+const route = createRoute({
+  method: 'get',
+  path: '/v1/exceptions',
+  tags: ['Exceptions'],
+  summary: "The tenant's exception queue: what failed, why, whose it is and how to fix it",
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('admin', 'crm')] as const,
+  request: {
+    query: z.object({
+      status: z.enum(['open', 'retrying', 'resolved', 'skipped']).optional(),
+      projectKey: z.string().max(64).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+  },
+  responses: { 200: jsonBody(z.object({ exceptions: z.array(ExceptionViewSchema) }), 'Newest first'), ...errorResponses },
+});
+
+export function registerV1ExceptionsList(app: App) {
+  app.openapi(route, async (c) => {
+    const q = c.req.valid('query');
+    const conds = [eq(exceptionsTable.tenantId, c.get('principal').tenantId)];
+    if (q.status) conds.push(eq(exceptionsTable.status, q.status));
+    if (q.projectKey) conds.push(eq(exceptionsTable.projectKey, q.projectKey));
+    const rows = await c.get('db').select().from(exceptionsTable).where(and(...conds)).orderBy(desc(exceptionsTable.createdAt)).limit(q.limit);
+    const now = Date.now();
+    return c.json(
+      {
+        exceptions: rows.map((r) => ({
+          id: r.id,
+          correlationId: r.correlationId,
+          source: r.source,
+          subjectType: r.subjectType,
+          subjectId: r.subjectId,
+          projectKey: r.projectKey,
+          code: r.code,
+          reason: r.reason,
+          owner: r.owner,
+          suggestedFix: r.suggestedFix,
+          status: r.status,
+          ageSeconds: Math.max(0, Math.round((now - Date.parse(r.createdAt)) / 1000)),
+          createdAt: r.createdAt,
+        })),
+      },
+      200,
+    );
+  });
+}
