@@ -53,7 +53,7 @@ export async function startSandbox(opts: SandboxOptions) {
       workerFetch,
       emulators: emulators.urls,
       platformToken: vars.PLATFORM_ADMIN_TOKEN,
-      name: 'Handoff Consulting (demo)',
+      name: 'Lumen Partners (demo)',
       id: 'demo',
       latencyMs: opts.latencyMs,
     });

@@ -25,7 +25,7 @@ code{background:#f3f3f3;padding:0 .25rem;border-radius:3px}
 @media (prefers-color-scheme:dark){body{background:#111;color:#eee}.deal{border-color:#333}.deal p{color:#bbb}code{background:#222}}
 </style></head><body>
 <h1>Handoff sandbox</h1>
-<p class="sub">A demo consulting firm's CRM (Salesforce), PSA (Kantata) and ERP (NetSuite), emulated on this machine, with Handoff between them.</p>
+<p class="sub">Lumen Partners, a demo consulting firm: its CRM (Salesforce), PSA (Kantata) and ERP (NetSuite), emulated on this machine, with Handoff between them.</p>
 <h2>The story</h2>
 <ol>
 <li>Open a signed deal on its Salesforce record page (below) and click <b>Activate project</b>.</li>

@@ -71,7 +71,7 @@ async function rejection(p: Promise<unknown>): Promise<ConnectorError> {
 const customer: Customer = {
   crmAccountId: '001000000000001AAA',
   name: 'Acme',
-  legalEntity: { name: 'Acme Industrie GmbH', billingSubsidiary: 'Handoff Consulting GmbH' },
+  legalEntity: { name: 'Acme Industrie GmbH', billingSubsidiary: 'Lumen Partners GmbH' },
   billingAddress: { line1: 'Hauptstraße 1', city: 'Berlin', postalCode: '10115', country: 'DE' },
   taxRegistration: { scheme: 'VAT', number: 'DE123456789' },
   currency: 'EUR',
@@ -262,7 +262,7 @@ describe('NetSuite errors', () => {
     const { baseUrl } = await newInstance({ concurrencyLimit: 1, options: { processingMs: 100 } });
     const erp = connector(baseUrl, {
       currencyIds: { EUR: '2' },
-      subsidiaryIds: { 'Handoff Consulting GmbH': '2' },
+      subsidiaryIds: { 'Lumen Partners GmbH': '2' },
     });
     await erp.upsertCustomer(customer, 'warm-up'); // token minted outside the burst
     const results = await Promise.allSettled(
@@ -285,7 +285,7 @@ describe('NetSuite errors', () => {
 
   it('maps a 400 on an invalid reference to a permanent error naming the field', async () => {
     const { id, baseUrl } = await newInstance();
-    const erp = connector(baseUrl, { subsidiaryIds: { 'Handoff Consulting GmbH': '99' } });
+    const erp = connector(baseUrl, { subsidiaryIds: { 'Lumen Partners GmbH': '99' } });
     const error = await rejection(erp.upsertCustomer(customer, 'act-400'));
     expect(error).toMatchObject({
       retryable: false,
@@ -310,7 +310,7 @@ describe('NetSuite errors', () => {
       code: 'NETSUITE_UNKNOWN_SUBSIDIARY',
       field: 'customer.legalEntity.billingSubsidiary',
     });
-    expect(error.fix).toContain('Handoff Consulting Inc.');
+    expect(error.fix).toContain('Lumen Partners US LLC');
   });
 
   it('refuses a custom field the account does not have', async () => {

@@ -71,7 +71,7 @@ export function seedDemo(instance: Instance<NetSuiteState>): void {
     '4': { id: '4', symbol: 'CAD', name: 'Canadian Dollar' },
   };
   s.subsidiaries = {
-    '1': { id: '1', name: 'Handoff Consulting Inc.', country: 'US', currency: '1' },
-    '2': { id: '2', name: 'Handoff Consulting GmbH', country: 'DE', currency: '2' },
+    '1': { id: '1', name: 'Lumen Partners US LLC', country: 'US', currency: '1' },
+    '2': { id: '2', name: 'Lumen Partners GmbH', country: 'DE', currency: '2' },
   };
 }

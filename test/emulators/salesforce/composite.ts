@@ -1,7 +1,7 @@
-import { SfApiError } from './errors';
-import type { EffectSink } from './records';
 import type { ApiContext, ApiRequest, ApiResponse } from './data-api';
 import { dispatchData } from './data-api';
+import { SfApiError } from './errors';
+import type { EffectSink } from './records';
 
 /**
  * POST /services/data/vXX.X/composite: up to 25 subrequests (at most 5 of them queries) run in order
@@ -38,7 +38,8 @@ function lookup(body: unknown, path: string): unknown {
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
     if (!m) return undefined;
     if (m[1]) current = (current as Record<string, unknown> | null | undefined)?.[m[1]];
-    for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) current = (current as unknown[] | null | undefined)?.[Number(idx[1])];
+    for (const idx of m[2]!.matchAll(/\[(\d+)\]/g))
+      current = (current as unknown[] | null | undefined)?.[Number(idx[1])];
   }
   return current;
 }
@@ -68,10 +69,18 @@ function resolveBody(body: unknown, results: Map<string, SubResult>): unknown {
 function parseSubrequests(raw: unknown): { allOrNone: boolean; subs: SubRequest[] } {
   const body = raw as { allOrNone?: unknown; compositeRequest?: unknown } | undefined;
   if (!body || !Array.isArray(body.compositeRequest) || body.compositeRequest.length === 0) {
-    throw new SfApiError(400, 'JSON_PARSER_ERROR', 'compositeRequest: a list of at least one subrequest is required');
+    throw new SfApiError(
+      400,
+      'JSON_PARSER_ERROR',
+      'compositeRequest: a list of at least one subrequest is required',
+    );
   }
   if (body.compositeRequest.length > MAX_SUBREQUESTS) {
-    throw new SfApiError(400, 'LIMIT_EXCEEDED', `Exceeded the maximum of ${MAX_SUBREQUESTS} subrequests in a composite request`);
+    throw new SfApiError(
+      400,
+      'LIMIT_EXCEEDED',
+      `Exceeded the maximum of ${MAX_SUBREQUESTS} subrequests in a composite request`,
+    );
   }
   const seen = new Set<string>();
   const subs = body.compositeRequest.map((s: Record<string, unknown>) => {
@@ -79,15 +88,28 @@ function parseSubrequests(raw: unknown): { allOrNone: boolean; subs: SubRequest[
       throw new SfApiError(400, 'JSON_PARSER_ERROR', 'Each subrequest needs method, url and referenceId');
     }
     if (!/^[A-Za-z0-9_]+$/.test(s.referenceId)) {
-      throw new SfApiError(400, 'INVALID_INPUT', `Invalid referenceId '${s.referenceId}': use only letters, numbers and underscores`);
+      throw new SfApiError(
+        400,
+        'INVALID_INPUT',
+        `Invalid referenceId '${s.referenceId}': use only letters, numbers and underscores`,
+      );
     }
-    if (seen.has(s.referenceId)) throw new SfApiError(400, 'INVALID_INPUT', `Duplicate referenceId provided in the request: ${s.referenceId}`);
+    if (seen.has(s.referenceId))
+      throw new SfApiError(
+        400,
+        'INVALID_INPUT',
+        `Duplicate referenceId provided in the request: ${s.referenceId}`,
+      );
     seen.add(s.referenceId);
     return { method: s.method.toUpperCase(), url: s.url, referenceId: s.referenceId, body: s.body };
   });
   const queries = subs.filter((s) => s.method === 'GET' && /\/(query|queryAll)(\/|\?|$)/.test(s.url)).length;
   if (queries > MAX_QUERIES) {
-    throw new SfApiError(400, 'LIMIT_EXCEEDED', `Exceeded the maximum of ${MAX_QUERIES} query subrequests in a composite request`);
+    throw new SfApiError(
+      400,
+      'LIMIT_EXCEEDED',
+      `Exceeded the maximum of ${MAX_QUERIES} query subrequests in a composite request`,
+    );
   }
   return { allOrNone: body.allOrNone === true, subs };
 }
@@ -99,7 +121,9 @@ function toSubResult(referenceId: string, res: ApiResponse): SubResult {
 export function runComposite(ctx: ApiContext, req: ApiRequest): ApiResponse {
   const { allOrNone, subs } = parseSubrequests(req.body);
   const { state } = ctx.inst;
-  const saved = allOrNone ? { records: structuredClone(state.records), counters: { ...state.counters } } : undefined;
+  const saved = allOrNone
+    ? { records: structuredClone(state.records), counters: { ...state.counters } }
+    : undefined;
   const buffered: string[] = [];
   const effect: EffectSink = allOrNone ? (n) => buffered.push(n) : ctx.effect;
   // Subrequests cannot nest another composite call.
@@ -115,10 +139,24 @@ export function runComposite(ctx: ApiContext, req: ApiRequest): ApiResponse {
       const m = /^\/services\/data\/v(\d+\.\d)(\/[^?]*)?(?:\?(.*))?$/.exec(url);
       if (!m) throw new SfApiError(400, 'NOT_FOUND', `The requested resource does not exist: ${sub.url}`);
       const body = sub.body === undefined ? undefined : resolveBody(sub.body, results);
-      result = toSubResult(sub.referenceId, dispatchData(inner, { method: sub.method, path: m[2] ?? '', query: new URLSearchParams(m[3] ?? ''), body, version: m[1]! }));
+      result = toSubResult(
+        sub.referenceId,
+        dispatchData(inner, {
+          method: sub.method,
+          path: m[2] ?? '',
+          query: new URLSearchParams(m[3] ?? ''),
+          body,
+          version: m[1]!,
+        }),
+      );
     } catch (e) {
       if (e instanceof UnresolvedReference) {
-        result = { body: halted(e.message), httpHeaders: {}, httpStatusCode: 400, referenceId: sub.referenceId };
+        result = {
+          body: halted(e.message),
+          httpHeaders: {},
+          httpStatusCode: 400,
+          referenceId: sub.referenceId,
+        };
       } else if (e instanceof SfApiError) {
         result = { body: e.items, httpHeaders: {}, httpStatusCode: e.status, referenceId: sub.referenceId };
       } else {
@@ -136,8 +174,14 @@ export function runComposite(ctx: ApiContext, req: ApiRequest): ApiResponse {
   if (failedAt >= 0) {
     state.records = saved!.records;
     state.counters = saved!.counters;
-    const rolledBack = 'The transaction was rolled back since another operation in the same transaction failed.';
-    const halt = (referenceId: string): SubResult => ({ body: halted(rolledBack), httpHeaders: {}, httpStatusCode: 400, referenceId });
+    const rolledBack =
+      'The transaction was rolled back since another operation in the same transaction failed.';
+    const halt = (referenceId: string): SubResult => ({
+      body: halted(rolledBack),
+      httpHeaders: {},
+      httpStatusCode: 400,
+      referenceId,
+    });
     return {
       status: 200,
       body: { compositeResponse: subs.map((s, i) => (i === failedAt ? out[i]! : halt(s.referenceId))) },

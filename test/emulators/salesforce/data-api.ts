@@ -1,15 +1,15 @@
-import { SfApiError, noSuchColumnOnSobject, notFound } from './errors';
+import { noSuchColumnOnSobject, notFound, SfApiError } from './errors';
 import { to18 } from './ids';
 import {
-  type EffectSink,
   createRecord,
+  type EffectSink,
   parseWrite,
   recordUrl,
   requireRecord,
   serializeRecord,
   updateRecord,
 } from './records';
-import { type FieldDef, OBJECTS, type ObjectDef, findField, findObject } from './schema';
+import { type FieldDef, findField, findObject, OBJECTS, type ObjectDef } from './schema';
 import { runSoql } from './soql';
 import { type SalesforceInstance, type SalesforceState, type SfRecord, salesforceOptions } from './state';
 
@@ -50,7 +50,11 @@ function requireObject(name: string): ObjectDef {
 }
 
 function methodNotAllowed(method: string, allowed: string): SfApiError {
-  return new SfApiError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are ${allowed}`);
+  return new SfApiError(
+    405,
+    'METHOD_NOT_ALLOWED',
+    `HTTP Method '${method}' not allowed. Allowed are ${allowed}`,
+  );
 }
 
 function fieldList(obj: ObjectDef, raw: string | null): FieldDef[] | undefined {
@@ -102,24 +106,41 @@ function describe(obj: ObjectDef, version: string) {
       custom: f.name.endsWith('__c'),
       referenceTo: f.referenceTo ? [f.referenceTo] : [],
       relationshipName: f.relationshipName ?? null,
-      picklistValues: (f.picklist ?? []).map((v) => ({ active: true, defaultValue: false, label: v, value: v })),
+      picklistValues: (f.picklist ?? []).map((v) => ({
+        active: true,
+        defaultValue: false,
+        label: v,
+        value: v,
+      })),
     })),
   };
 }
 
 /** Records whose external id field holds `value` (case-insensitive, as text external ids are). */
-function matchByExternalId(state: SalesforceState, obj: ObjectDef, field: FieldDef, value: string): SfRecord[] {
+function matchByExternalId(
+  state: SalesforceState,
+  obj: ObjectDef,
+  field: FieldDef,
+  value: string,
+): SfRecord[] {
   const all = Object.values(state.records[obj.name] ?? {}).filter((r) => !r.IsDeleted);
   if (field.name === 'Id') {
     const id = to18(value);
     return all.filter((r) => r.Id === id);
   }
-  return all.filter((r) => typeof r[field.name] === 'string' && String(r[field.name]).toLowerCase() === value.toLowerCase());
+  return all.filter(
+    (r) => typeof r[field.name] === 'string' && String(r[field.name]).toLowerCase() === value.toLowerCase(),
+  );
 }
 
 function externalIdField(obj: ObjectDef, name: string): FieldDef {
   const f = findField(obj, name);
-  if (!f || !(f.externalId || f.name === 'Id')) throw new SfApiError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${name}`);
+  if (!f || !(f.externalId || f.name === 'Id'))
+    throw new SfApiError(
+      404,
+      'NOT_FOUND',
+      `Provided external ID field does not exist or is not accessible: ${name}`,
+    );
   return f;
 }
 
@@ -128,14 +149,22 @@ interface UpsertOutcome {
   created: boolean;
 }
 
-function upsert(ctx: ApiContext, obj: ObjectDef, field: FieldDef, value: string, body: unknown, version: string): UpsertOutcome | ApiResponse {
+function upsert(
+  ctx: ApiContext,
+  obj: ObjectDef,
+  field: FieldDef,
+  value: string,
+  body: unknown,
+  version: string,
+): UpsertOutcome | ApiResponse {
   const { state } = ctx.inst;
   const values = parseWrite(state, obj, body, ['attributes', field.name]);
   const matches = matchByExternalId(state, obj, field, value);
   if (matches.length > 1) {
     return { status: 300, body: matches.map((m) => recordUrl(version, obj.name, String(m.Id))) };
   }
-  if (matches.length === 1) return { rec: updateRecord(state, obj, String(matches[0]!.Id), values, ctx.effect), created: false };
+  if (matches.length === 1)
+    return { rec: updateRecord(state, obj, String(matches[0]!.Id), values, ctx.effect), created: false };
   if (field.name === 'Id') throw notFound();
   return { rec: createRecord(state, obj, { ...values, [field.name]: value }, ctx.effect), created: true };
 }
@@ -143,7 +172,11 @@ function upsert(ctx: ApiContext, obj: ObjectDef, field: FieldDef, value: string,
 /** One sObject Collections item, with the per-record error shape collections use (statusCode, not errorCode). */
 function collectionError(e: unknown, id?: string) {
   if (e instanceof SfApiError) {
-    return { ...(id ? { id } : {}), success: false, errors: e.items.map((i) => ({ statusCode: i.errorCode, message: i.message, fields: i.fields ?? [] })) };
+    return {
+      ...(id ? { id } : {}),
+      success: false,
+      errors: e.items.map((i) => ({ statusCode: i.errorCode, message: i.message, fields: i.fields ?? [] })),
+    };
   }
   throw e;
 }
@@ -153,9 +186,14 @@ function collections(ctx: ApiContext, req: ApiRequest, segments: string[]): ApiR
   if (req.method === 'GET' || (req.method === 'POST' && segments.length === 1)) {
     // Retrieve: GET ?ids=&fields= or POST {ids, fields} on /composite/sobjects/{Object}.
     const obj = requireObject(segments[0] ?? '');
-    const input = req.method === 'GET' ? { ids: req.query.get('ids')?.split(','), fields: req.query.get('fields')?.split(',') } : (req.body as { ids?: string[]; fields?: string[] });
-    if (!input?.ids?.length || !input.fields?.length) throw new SfApiError(400, 'INVALID_FIELD', 'ids and fields are required');
-    if (input.ids.length > 2000) throw new SfApiError(400, 'EXCEEDED_ID_LIMIT', 'Exceeded max limit of 2000 ids');
+    const input =
+      req.method === 'GET'
+        ? { ids: req.query.get('ids')?.split(','), fields: req.query.get('fields')?.split(',') }
+        : (req.body as { ids?: string[]; fields?: string[] });
+    if (!input?.ids?.length || !input.fields?.length)
+      throw new SfApiError(400, 'INVALID_FIELD', 'ids and fields are required');
+    if (input.ids.length > 2000)
+      throw new SfApiError(400, 'EXCEEDED_ID_LIMIT', 'Exceeded max limit of 2000 ids');
     const fields = fieldList(obj, input.fields.join(','));
     const rows = input.ids.map((raw) => {
       const id = to18(raw);
@@ -165,9 +203,14 @@ function collections(ctx: ApiContext, req: ApiRequest, segments: string[]): ApiR
     return { status: 200, body: rows };
   }
   const body = req.body as { allOrNone?: boolean; records?: Record<string, unknown>[] } | undefined;
-  if (!body || !Array.isArray(body.records)) throw new SfApiError(400, 'JSON_PARSER_ERROR', 'records is required');
+  if (!body || !Array.isArray(body.records))
+    throw new SfApiError(400, 'JSON_PARSER_ERROR', 'records is required');
   if (body.records.length > MAX_COLLECTION) {
-    throw new SfApiError(400, 'EXCEEDED_ID_LIMIT', `The number of records exceeds the limit of ${MAX_COLLECTION}`);
+    throw new SfApiError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      `The number of records exceeds the limit of ${MAX_COLLECTION}`,
+    );
   }
   const allOrNone = body.allOrNone === true;
   const saved = allOrNone ? snapshot(state) : undefined;
@@ -186,22 +229,42 @@ function collections(ctx: ApiContext, req: ApiRequest, segments: string[]): ApiR
         }
         const field = externalIdField(obj, segments[1]!);
         const key = Object.entries(item).find(([k]) => k.toLowerCase() === field.name.toLowerCase())?.[1];
-        if (typeof key !== 'string' || key === '') throw new SfApiError(400, 'MISSING_ARGUMENT', `${field.name} not specified`, [field.name]);
+        if (typeof key !== 'string' || key === '')
+          throw new SfApiError(400, 'MISSING_ARGUMENT', `${field.name} not specified`, [field.name]);
         const out = upsert(inner, obj, field, key, item, req.version);
-        if ('status' in out) throw new SfApiError(300, 'DUPLICATE_EXTERNAL_ID', `${field.name}: more than one record found for external id field: ${key}`, [field.name]);
+        if ('status' in out)
+          throw new SfApiError(
+            300,
+            'DUPLICATE_EXTERNAL_ID',
+            `${field.name}: more than one record found for external id field: ${key}`,
+            [field.name],
+          );
         return { id: out.rec.Id, success: true, errors: [], created: out.created };
       }
       if (!attrs?.type) throw new SfApiError(400, 'INVALID_TYPE', 'Must send a concrete entity type.');
       const obj = requireObject(attrs.type);
       if (req.method === 'POST') {
-        if (recId) throw new SfApiError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']);
+        if (recId)
+          throw new SfApiError(
+            400,
+            'INVALID_FIELD_FOR_INSERT_UPDATE',
+            'cannot specify Id in an insert call',
+            ['Id'],
+          );
         const rec = createRecord(state, obj, parseWrite(state, obj, item), sink);
         return { id: rec.Id, success: true, errors: [] };
       }
       if (req.method === 'PATCH') {
-        if (!recId) throw new SfApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
+        if (!recId)
+          throw new SfApiError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call', ['Id']);
         const rec = requireRecord(state, obj, recId);
-        updateRecord(state, obj, String(rec.Id), parseWrite(state, obj, item, ['attributes', 'id', 'Id']), sink);
+        updateRecord(
+          state,
+          obj,
+          String(rec.Id),
+          parseWrite(state, obj, item, ['attributes', 'id', 'Id']),
+          sink,
+        );
         return { id: rec.Id, success: true, errors: [] };
       }
       throw methodNotAllowed(req.method, 'GET,POST,PATCH');
@@ -219,7 +282,14 @@ function collections(ctx: ApiContext, req: ApiRequest, segments: string[]): ApiR
           ? {
               id: r.id,
               success: false,
-              errors: [{ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK', message: 'Record rolled back because not all records were valid and the request was using AllOrNone header', fields: [] }],
+              errors: [
+                {
+                  statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+                  message:
+                    'Record rolled back because not all records were valid and the request was using AllOrNone header',
+                  fields: [],
+                },
+              ],
             }
           : r,
       ),
@@ -234,14 +304,20 @@ function query(ctx: ApiContext, req: ApiRequest, locator?: string): ApiResponse 
   const batch = salesforceOptions(ctx.inst.config).queryBatchSize;
   const page = (cursorId: string, offset: number) => {
     const cursor = state.cursors[cursorId];
-    if (!cursor || offset > cursor.rows.length) throw new SfApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+    if (!cursor || offset > cursor.rows.length)
+      throw new SfApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
     const rows = cursor.rows.slice(offset, offset + batch);
     const next = offset + batch;
     const done = next >= cursor.rows.length;
     if (done) delete state.cursors[cursorId];
     return {
       status: 200,
-      body: { totalSize: cursor.totalSize, done, ...(done ? {} : { nextRecordsUrl: `/services/data/v${req.version}/query/${cursorId}-${next}` }), records: rows },
+      body: {
+        totalSize: cursor.totalSize,
+        done,
+        ...(done ? {} : { nextRecordsUrl: `/services/data/v${req.version}/query/${cursorId}-${next}` }),
+        records: rows,
+      },
     };
   };
   if (locator) {
@@ -286,7 +362,10 @@ export function dispatchData(ctx: ApiContext, req: ApiRequest): ApiResponse {
   }
   if (head === 'limits' && rest.length === 0) {
     const max = salesforceOptions(ctx.inst.config).apiDailyLimit;
-    return { status: 200, body: { DailyApiRequests: { Max: max, Remaining: Math.max(0, max - state.apiUsage) } } };
+    return {
+      status: 200,
+      body: { DailyApiRequests: { Max: max, Remaining: Math.max(0, max - state.apiUsage) } },
+    };
   }
   if ((head === 'query' || head === 'queryAll') && m === 'GET') {
     if (rest.length > 1) throw notFound();
@@ -306,15 +385,30 @@ export function dispatchData(ctx: ApiContext, req: ApiRequest): ApiResponse {
     if (m !== 'GET') throw methodNotAllowed(m, 'GET,HEAD');
     return {
       status: 200,
-      body: { encoding: 'UTF-8', maxBatchSize: 200, sobjects: OBJECTS.map((o) => ({ name: o.name, label: o.label, keyPrefix: o.keyPrefix, custom: o.custom, queryable: true })) },
+      body: {
+        encoding: 'UTF-8',
+        maxBatchSize: 200,
+        sobjects: OBJECTS.map((o) => ({
+          name: o.name,
+          label: o.label,
+          keyPrefix: o.keyPrefix,
+          custom: o.custom,
+          queryable: true,
+        })),
+      },
     };
   }
   const obj = requireObject(rest[0]!);
   if (rest.length === 1) {
-    if (m === 'GET') return { status: 200, body: { objectDescribe: describe(obj, req.version), recentItems: [] } };
+    if (m === 'GET')
+      return { status: 200, body: { objectDescribe: describe(obj, req.version), recentItems: [] } };
     if (m === 'POST') {
       const rec = createRecord(state, obj, parseWrite(state, obj, req.body), ctx.effect);
-      return { status: 201, body: { id: rec.Id, success: true, errors: [] }, headers: { Location: recordUrl(req.version, obj.name, String(rec.Id)) } };
+      return {
+        status: 201,
+        body: { id: rec.Id, success: true, errors: [] },
+        headers: { Location: recordUrl(req.version, obj.name, String(rec.Id)) },
+      };
     }
     throw methodNotAllowed(m, 'GET,HEAD,POST');
   }
@@ -326,7 +420,10 @@ export function dispatchData(ctx: ApiContext, req: ApiRequest): ApiResponse {
     const rawId = rest[1]!;
     if (m === 'GET') {
       const rec = requireRecord(state, obj, rawId);
-      return { status: 200, body: serializeRecord(obj, rec, req.version, fieldList(obj, req.query.get('fields'))) };
+      return {
+        status: 200,
+        body: serializeRecord(obj, rec, req.version, fieldList(obj, req.query.get('fields'))),
+      };
     }
     if (m === 'PATCH') {
       const rec = requireRecord(state, obj, rawId);
@@ -350,8 +447,12 @@ export function dispatchData(ctx: ApiContext, req: ApiRequest): ApiResponse {
     if (m === 'GET') {
       const matches = matchByExternalId(state, obj, extField, value);
       if (matches.length === 0) throw notFound();
-      if (matches.length > 1) return { status: 300, body: matches.map((r) => recordUrl(req.version, obj.name, String(r.Id))) };
-      return { status: 200, body: serializeRecord(obj, matches[0]!, req.version, fieldList(obj, req.query.get('fields'))) };
+      if (matches.length > 1)
+        return { status: 300, body: matches.map((r) => recordUrl(req.version, obj.name, String(r.Id))) };
+      return {
+        status: 200,
+        body: serializeRecord(obj, matches[0]!, req.version, fieldList(obj, req.query.get('fields'))),
+      };
     }
     if (m === 'PATCH') {
       const out = upsert(ctx, obj, extField, value, req.body, req.version);
@@ -364,7 +465,9 @@ export function dispatchData(ctx: ApiContext, req: ApiRequest): ApiResponse {
           headers: { Location: recordUrl(req.version, obj.name, String(out.rec.Id)) },
         };
       }
-      return legacy ? { status: 204 } : { status: 200, body: { id: out.rec.Id, success: true, errors: [], created: false } };
+      return legacy
+        ? { status: 204 }
+        : { status: 200, body: { id: out.rec.Id, success: true, errors: [], created: false } };
     }
     throw methodNotAllowed(m, 'GET,PATCH,DELETE,HEAD');
   }

@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
-import { type EmulatorEnv, createEmulator } from '../kit/emulator';
+import { createEmulator, type EmulatorEnv } from '../kit/emulator';
 import { runComposite } from './composite';
 import { type ApiContext, type ApiResponse, dispatchData } from './data-api';
-import { SfApiError, notFound, sfFaultBody } from './errors';
+import { notFound, SfApiError, sfFaultBody } from './errors';
 import { authenticate, instanceBaseUrl, registerOAuthRoutes } from './oauth';
 import { registerRecordPages } from './record-page';
 import { seedDemo } from './seed-demo';
-import { type SalesforceState, initialSalesforceState, salesforceOptions } from './state';
+import { initialSalesforceState, type SalesforceState, salesforceOptions } from './state';
 
 /**
  * The Salesforce emulator: the REST API subset Handoff and jsforce use, per org instance under
@@ -34,20 +34,22 @@ function seasonLabel(major: number): string {
 function versions(latest: string) {
   const last = Math.floor(Number(latest));
   const out = [];
-  for (let v = 31; v <= last; v++) out.push({ label: seasonLabel(v), url: `/services/data/v${v}.0`, version: `${v}.0` });
+  for (let v = 31; v <= last; v++)
+    out.push({ label: seasonLabel(v), url: `/services/data/v${v}.0`, version: `${v}.0` });
   return out;
 }
 
-function send(c: Ctx, res: ApiResponse, limitInfo?: string): Response {
+function send(res: ApiResponse, limitInfo?: string): Response {
   const headers = new Headers(res.headers);
   if (limitInfo) headers.set('Sforce-Limit-Info', limitInfo);
-  if (res.status === 204 || res.body === undefined) return new Response(null, { status: res.status, headers });
+  if (res.status === 204 || res.body === undefined)
+    return new Response(null, { status: res.status, headers });
   headers.set('Content-Type', JSON_TYPE);
   return new Response(JSON.stringify(res.body), { status: res.status, headers });
 }
 
-function sendError(c: Ctx, e: SfApiError, limitInfo?: string): Response {
-  return send(c, { status: e.status, body: e.items, headers: e.headers }, limitInfo);
+function sendError(e: SfApiError, limitInfo?: string): Response {
+  return send({ status: e.status, body: e.items, headers: e.headers }, limitInfo);
 }
 
 async function dataApi(c: Ctx): Promise<Response> {
@@ -57,15 +59,19 @@ async function dataApi(c: Ctx): Promise<Response> {
   try {
     authenticate(inst, c.req.header('authorization'));
   } catch (e) {
-    return sendError(c, e as SfApiError);
+    return sendError(e as SfApiError);
   }
   const url = new URL(c.req.url);
   const m = /\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(url.pathname);
   const version = m?.[1];
-  if (!m || !version || Number(version) < 31 || Number(version) > Number(opts.latestVersion)) return sendError(c, notFound());
+  if (!m || !version || Number(version) < 31 || Number(version) > Number(opts.latestVersion))
+    return sendError(notFound());
 
   if (state.apiUsage >= opts.apiDailyLimit) {
-    return sendError(c, new SfApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), `api-usage=${state.apiUsage}/${opts.apiDailyLimit}`);
+    return sendError(
+      new SfApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'),
+      `api-usage=${state.apiUsage}/${opts.apiDailyLimit}`,
+    );
   }
   state.apiUsage += 1;
   const limitInfo = `api-usage=${state.apiUsage}/${opts.apiDailyLimit}`;
@@ -77,21 +83,36 @@ async function dataApi(c: Ctx): Promise<Response> {
     if (text.trim() !== '') {
       const type = (c.req.header('content-type') ?? 'application/json').toLowerCase();
       if (!type.includes('json')) {
-        return sendError(c, new SfApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content type '${type}' not supported`), limitInfo);
+        return sendError(
+          new SfApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content type '${type}' not supported`),
+          limitInfo,
+        );
       }
       try {
         body = JSON.parse(text);
       } catch (e) {
-        return sendError(c, new SfApiError(400, 'JSON_PARSER_ERROR', `Unexpected character in request body: ${(e as Error).message}`), limitInfo);
+        return sendError(
+          new SfApiError(
+            400,
+            'JSON_PARSER_ERROR',
+            `Unexpected character in request body: ${(e as Error).message}`,
+          ),
+          limitInfo,
+        );
       }
     }
   }
-  const ctx: ApiContext = { inst, effect: (n) => inst.effect(n), baseUrl: instanceBaseUrl(c), composite: runComposite };
+  const ctx: ApiContext = {
+    inst,
+    effect: (n) => inst.effect(n),
+    baseUrl: instanceBaseUrl(c),
+    composite: runComposite,
+  };
   try {
     const res = dispatchData(ctx, { method, path: m[2] ?? '', query: url.searchParams, body, version });
-    return send(c, res, limitInfo);
+    return send(res, limitInfo);
   } catch (e) {
-    if (e instanceof SfApiError) return sendError(c, e, limitInfo);
+    if (e instanceof SfApiError) return sendError(e, limitInfo);
     throw e;
   }
 }
@@ -103,11 +124,15 @@ export function createSalesforceEmulator() {
     errorFormat: (status, message, code) => sfFaultBody(status, message, code),
     // Salesforce refuses over-limit calls with 403 REQUEST_LIMIT_EXCEEDED and no Retry-After.
     concurrencyLimitResponse: (c) =>
-      c.json([{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], 403),
+      c.json(
+        [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
+        403,
+      ),
     seeds: { demo: seedDemo },
     routes(app) {
       registerOAuthRoutes(app);
-      const listVersions = (c: Ctx) => c.json(versions(salesforceOptions(c.get('instance').config).latestVersion));
+      const listVersions = (c: Ctx) =>
+        c.json(versions(salesforceOptions(c.get('instance').config).latestVersion));
       app.get('/services/data', listVersions);
       app.get('/services/data/', listVersions);
       app.on(['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'], '/services/data/:version', dataApi);

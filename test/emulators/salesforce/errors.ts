@@ -15,7 +15,13 @@ export class SfApiError extends Error {
   readonly items: SfErrorItem[];
   readonly headers: Record<string, string>;
 
-  constructor(status: number, errorCode: string, message: string, fields?: string[], headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    errorCode: string,
+    message: string,
+    fields?: string[],
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.status = status;
     this.items = [{ message, errorCode, ...(fields ? { fields } : {}) }];
@@ -33,13 +39,27 @@ export const noSuchColumnOnSobject = (field: string, objectName: string) =>
 export const jsonParserError = (message: string) => new SfApiError(400, 'JSON_PARSER_ERROR', message);
 
 /** The status and error code the kit uses for injected faults, mapped onto what Salesforce really sends. */
-export function sfFaultBody(status: number, message: string, code: string): { body: SfErrorItem[]; headers?: Record<string, string> } {
-  if (status === 401) return { body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] };
-  if (status === 404) return { body: [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }] };
+export function sfFaultBody(
+  status: number,
+  message: string,
+  code: string,
+): { body: SfErrorItem[]; headers?: Record<string, string> } {
+  if (status === 401)
+    return { body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] };
+  if (status === 404)
+    return { body: [{ message: 'The requested resource does not exist', errorCode: 'NOT_FOUND' }] };
   if (status === 429 || code === 'REQUEST_LIMIT_EXCEEDED' || code === 'CONCURRENCY_LIMIT_EXCEEDED') {
-    return { body: [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] };
+    return {
+      body: [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
+    };
   }
-  if (status === 503) return { body: [{ message: 'Server is unavailable. Please try again later.', errorCode: 'SERVER_UNAVAILABLE' }] };
-  if (status >= 500) return { body: [{ message: `An unexpected error occurred. ${message}`, errorCode: 'UNKNOWN_EXCEPTION' }] };
+  if (status === 503)
+    return {
+      body: [{ message: 'Server is unavailable. Please try again later.', errorCode: 'SERVER_UNAVAILABLE' }],
+    };
+  if (status >= 500)
+    return {
+      body: [{ message: `An unexpected error occurred. ${message}`, errorCode: 'UNKNOWN_EXCEPTION' }],
+    };
   return { body: [{ message, errorCode: code }] };
 }

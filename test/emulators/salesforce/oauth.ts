@@ -21,10 +21,15 @@ export function instanceBaseUrl(c: Ctx): string {
   return `${url.origin}${m ? m[0] : ''}`;
 }
 
-const oauthError = (c: Ctx, status: 400 | 401, error: string, description: string) => c.json({ error, error_description: description }, status);
+const oauthError = (c: Ctx, status: 400 | 401, error: string, description: string) =>
+  c.json({ error, error_description: description }, status);
 
 /** The user a bearer token belongs to, or an INVALID_SESSION_ID error. Accepts `Bearer` and the legacy `OAuth` scheme. */
-export function authenticate(inst: SalesforceInstance, authorization: string | undefined, queryToken?: string | null): string {
+export function authenticate(
+  inst: SalesforceInstance,
+  authorization: string | undefined,
+  queryToken?: string | null,
+): string {
   const m = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(authorization ?? '');
   const token = m?.[1] ?? queryToken ?? undefined;
   if (!token) throw invalidSession();
@@ -75,9 +80,12 @@ export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
       clientSecret = decodeURIComponent(secret ?? '');
     }
     const grant = form.get('grant_type');
-    if (grant !== 'client_credentials') return oauthError(c, 400, 'unsupported_grant_type', 'grant type not supported');
-    if (!clientId || clientId !== opts.clientId) return oauthError(c, 400, 'invalid_client_id', 'client identifier invalid');
-    if (clientSecret !== opts.clientSecret) return oauthError(c, 400, 'invalid_client', 'invalid client credentials');
+    if (grant !== 'client_credentials')
+      return oauthError(c, 400, 'unsupported_grant_type', 'grant type not supported');
+    if (!clientId || clientId !== opts.clientId)
+      return oauthError(c, 400, 'invalid_client_id', 'client identifier invalid');
+    if (clientSecret !== opts.clientSecret)
+      return oauthError(c, 400, 'invalid_client', 'invalid client credentials');
 
     const { state } = inst;
     const now = Date.now();
@@ -92,8 +100,18 @@ export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
     const id = `${base}/id/${state.orgId}/${state.integrationUserId}`;
     const issuedAt = String(now);
     // Salesforce signs id + issued_at with the consumer secret so the client can check the response.
-    const signature = createHmac('sha256', opts.clientSecret).update(id + issuedAt).digest('base64');
-    return c.json({ access_token: token, signature, scope: 'api', instance_url: base, id, token_type: 'Bearer', issued_at: issuedAt });
+    const signature = createHmac('sha256', opts.clientSecret)
+      .update(id + issuedAt)
+      .digest('base64');
+    return c.json({
+      access_token: token,
+      signature,
+      scope: 'api',
+      instance_url: base,
+      id,
+      token_type: 'Bearer',
+      issued_at: issuedAt,
+    });
   });
 
   app.get('/services/oauth2/userinfo', (c) => {
@@ -135,7 +153,8 @@ export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
     } catch {
       return c.text('Bad_OAuth_Token', 403);
     }
-    if (c.req.param('orgId') !== inst.state.orgId || c.req.param('userId') !== userId) return c.text('Bad_Id', 403);
+    if (c.req.param('orgId') !== inst.state.orgId || c.req.param('userId') !== userId)
+      return c.text('Bad_Id', 403);
     const { base, user, urls } = identityBody(c, inst, userId);
     return c.json({
       id: `${base}/id/${inst.state.orgId}/${userId}`,

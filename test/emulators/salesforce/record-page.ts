@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { EmulatorApp, EmulatorEnv } from '../kit/emulator';
 import { to18 } from './ids';
-import { type ObjectDef, OBJECTS, objectByPrefix } from './schema';
+import { OBJECTS, type ObjectDef, objectByPrefix } from './schema';
 import type { SalesforceState, SfRecord } from './state';
 
 /**
@@ -10,7 +10,8 @@ import type { SalesforceState, SfRecord } from './state';
  * sandbox open something a person can read: the record's fields, its parent links and child records.
  */
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function pageBase(c: Context<EmulatorEnv<SalesforceState>>): string {
   const path = c.req.path;
@@ -21,7 +22,9 @@ function link(base: string, state: SalesforceState, id: string): string {
   const obj = objectByPrefix(id);
   const rec = obj ? state.records[obj.name]?.[id] : undefined;
   const label = rec?.Name ?? rec?.ContractNumber ?? id;
-  return obj ? `<a href="${esc(`${base}/lightning/r/${obj.name}/${id}/view`)}">${esc(String(label))}</a>` : esc(id);
+  return obj
+    ? `<a href="${esc(`${base}/lightning/r/${obj.name}/${id}/view`)}">${esc(String(label))}</a>`
+    : esc(id);
 }
 
 function render(base: string, state: SalesforceState, obj: ObjectDef, rec: SfRecord): string {
@@ -29,13 +32,20 @@ function render(base: string, state: SalesforceState, obj: ObjectDef, rec: SfRec
   const rows = obj.fields
     .map((f) => {
       const v = rec[f.name];
-      const shown = v === null || v === undefined ? '' : f.type === 'reference' ? link(base, state, String(v)) : esc(String(v)).replace(/\n/g, '<br>');
+      const shown =
+        v === null || v === undefined
+          ? ''
+          : f.type === 'reference'
+            ? link(base, state, String(v))
+            : esc(String(v)).replace(/\n/g, '<br>');
       return `<tr><th>${esc(f.label)}</th><td>${shown}</td><td class="api">${esc(f.name)}</td></tr>`;
     })
     .join('');
   const children = OBJECTS.flatMap((child) =>
     child.fields
-      .filter((f) => f.type === 'reference' && f.referenceTo === obj.name && !f.readOnly && f.name !== 'OwnerId')
+      .filter(
+        (f) => f.type === 'reference' && f.referenceTo === obj.name && !f.readOnly && f.name !== 'OwnerId',
+      )
       .map((f) => {
         const items = Object.values(state.records[child.name] ?? {}).filter((r) => r[f.name] === rec.Id);
         if (items.length === 0) return '';
@@ -56,9 +66,15 @@ export function registerRecordPages(app: EmulatorApp<SalesforceState>): void {
     const { state } = c.get('instance');
     const id = to18(rawId);
     const obj = id ? objectByPrefix(id) : undefined;
-    const rec = id && obj && (!objectName || obj.name.toLowerCase() === objectName.toLowerCase()) ? state.records[obj.name]?.[id] : undefined;
+    const rec =
+      id && obj && (!objectName || obj.name.toLowerCase() === objectName.toLowerCase())
+        ? state.records[obj.name]?.[id]
+        : undefined;
     if (!obj || !rec) {
-      return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Record not found</title></head><body><h1>This record isn't available</h1><p>${esc(rawId)} does not exist or was deleted.</p></body></html>`, 404);
+      return c.html(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Record not found</title></head><body><h1>This record isn't available</h1><p>${esc(rawId)} does not exist or was deleted.</p></body></html>`,
+        404,
+      );
     }
     return c.html(render(pageBase(c), state, obj, rec));
   };

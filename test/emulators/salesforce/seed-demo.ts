@@ -9,7 +9,12 @@ import type { SalesforceInstance } from './state';
 
 export const DEMO_IDS = {
   user: makeId('005', 1),
-  accounts: { northwind: makeId('001', 1), globex: makeId('001', 2), brandt: makeId('001', 3), initech: makeId('001', 4) },
+  accounts: {
+    northwind: makeId('001', 1),
+    globex: makeId('001', 2),
+    brandt: makeId('001', 3),
+    initech: makeId('001', 4),
+  },
   opportunities: {
     northwind: makeId('006', 1),
     globex: makeId('006', 2),
@@ -217,7 +222,17 @@ export function seedDemo(inst: SalesforceInstance): void {
     Handoff_Billing_Model__c: 'Time and Materials',
   });
 
-  const milestone = (n: number, opp: string, seq: number, name: string, amount: number, due: string, clause: string, deliverables: string[], currency: string) =>
+  const milestone = (
+    n: number,
+    opp: string,
+    seq: number,
+    name: string,
+    amount: number,
+    due: string,
+    clause: string,
+    deliverables: string[],
+    currency: string,
+  ) =>
     insertSeedRecord(state, 'Handoff_Milestone__c', n, {
       Name: name,
       Opportunity__c: opp,
@@ -228,17 +243,85 @@ export function seedDemo(inst: SalesforceInstance): void {
       Sequence__c: seq,
       CurrencyIsoCode: currency,
     });
-  milestone(1, O.northwind, 1, 'Discovery', 30000, '2026-11-30', 'SOW §4.1', ['Current-state assessment', 'Target clinical workflow design'], 'USD');
-  milestone(2, O.northwind, 2, 'Build', 80000, '2027-02-15', 'SOW §4.2', ['Configured EHR build', 'Interface specifications', 'Test scripts'], 'USD');
-  milestone(3, O.northwind, 3, 'Go-live', 40000, '2027-04-01', 'SOW §4.3', ['Go-live cutover', 'Hypercare report'], 'USD');
-  milestone(4, O.brandt, 1, 'Blueprint', 28800, '2026-12-18', 'SOW §3.1', ['Finance process blueprint', 'Fit-gap analysis'], 'EUR');
-  milestone(5, O.brandt, 2, 'Realisation', 48000, '2027-04-30', 'SOW §3.2', ['Configured S/4HANA finance', 'Data migration runbook'], 'EUR');
-  milestone(6, O.brandt, 3, 'Cutover', 19200, '2027-07-15', 'SOW §3.3', ['Cutover plan', 'Go-live sign-off'], 'EUR');
+  milestone(
+    1,
+    O.northwind,
+    1,
+    'Discovery',
+    30000,
+    '2026-11-30',
+    'SOW §4.1',
+    ['Current-state assessment', 'Target clinical workflow design'],
+    'USD',
+  );
+  milestone(
+    2,
+    O.northwind,
+    2,
+    'Build',
+    80000,
+    '2027-02-15',
+    'SOW §4.2',
+    ['Configured EHR build', 'Interface specifications', 'Test scripts'],
+    'USD',
+  );
+  milestone(
+    3,
+    O.northwind,
+    3,
+    'Go-live',
+    40000,
+    '2027-04-01',
+    'SOW §4.3',
+    ['Go-live cutover', 'Hypercare report'],
+    'USD',
+  );
+  milestone(
+    4,
+    O.brandt,
+    1,
+    'Blueprint',
+    28800,
+    '2026-12-18',
+    'SOW §3.1',
+    ['Finance process blueprint', 'Fit-gap analysis'],
+    'EUR',
+  );
+  milestone(
+    5,
+    O.brandt,
+    2,
+    'Realisation',
+    48000,
+    '2027-04-30',
+    'SOW §3.2',
+    ['Configured S/4HANA finance', 'Data migration runbook'],
+    'EUR',
+  );
+  milestone(
+    6,
+    O.brandt,
+    3,
+    'Cutover',
+    19200,
+    '2027-07-15',
+    'SOW §3.3',
+    ['Cutover plan', 'Go-live sign-off'],
+    'EUR',
+  );
   // 20,000 + 25,000 is 45,000 against a 60,000 opportunity: the sum check must catch it.
   milestone(7, O.initech, 1, 'Design', 20000, '2026-12-11', 'SOW §2.1', ['Solution design'], 'USD');
   milestone(8, O.initech, 2, 'Build', 25000, '2027-02-19', 'SOW §2.2', ['Modernised TPS reports'], 'USD');
 
-  const rate = (n: number, role: string, value: number, from: string, to: string | null, hours: number | null, person?: [string, string]) =>
+  const rate = (
+    n: number,
+    role: string,
+    value: number,
+    from: string,
+    to: string | null,
+    hours: number | null,
+    person?: [string, string],
+  ) =>
     insertSeedRecord(state, 'Handoff_Rate__c', n, {
       Name: `${role} ${from}`,
       Opportunity__c: O.globex,
@@ -252,10 +335,16 @@ export function seedDemo(inst: SalesforceInstance): void {
       Person_Email__c: person?.[1] ?? null,
       CurrencyIsoCode: 'USD',
     });
-  rate(1, 'Engagement Lead', 275, '2026-01-01', null, 80, ['Dana Whitfield', 'dana.whitfield@lumenpartners.example']);
+  rate(1, 'Engagement Lead', 275, '2026-01-01', null, 80, [
+    'Dana Whitfield',
+    'dana.whitfield@lumenpartners.example',
+  ]);
   // Superseded rate: the renegotiated card moved Senior Consultant from 195.00 to 210.00 on 1 July.
   rate(2, 'Senior Consultant', 195, '2026-01-01', '2026-06-30', null);
-  rate(3, 'Senior Consultant', 210, '2026-07-01', null, 400, ['Ravi Menon', 'ravi.menon@lumenpartners.example']);
+  rate(3, 'Senior Consultant', 210, '2026-07-01', null, 400, [
+    'Ravi Menon',
+    'ravi.menon@lumenpartners.example',
+  ]);
   rate(4, 'Consultant', 165, '2026-01-01', null, 600);
   rate(5, 'Analyst', 120, '2026-01-01', null, 240);
 }

@@ -1,7 +1,7 @@
 import { SfApiError } from './errors';
 import { to18 } from './ids';
 import { recordUrl } from './records';
-import { type FieldDef, type ObjectDef, findField, findObject, findRelationship } from './schema';
+import { type FieldDef, findField, findObject, findRelationship, type ObjectDef } from './schema';
 import type { SalesforceState, SfRecord, SfValue } from './state';
 
 /**
@@ -71,11 +71,19 @@ function tokenize(soql: string): Token[] {
 }
 
 function located(code: string, soql: string, pos: number, text: string): SfApiError {
-  return new SfApiError(400, code, `\n${soql}\n${' '.repeat(pos)}^\nERROR at Row:1:Column:${pos + 1}\n${text}`);
+  return new SfApiError(
+    400,
+    code,
+    `\n${soql}\n${' '.repeat(pos)}^\nERROR at Row:1:Column:${pos + 1}\n${text}`,
+  );
 }
 const malformed = (soql: string, pos: number, text: string) => located('MALFORMED_QUERY', soql, pos, text);
 
-type Literal = { type: 'string' | 'number' | 'boolean' | 'null' | 'date' | 'datetime'; value: SfValue; pos: number };
+type Literal = {
+  type: 'string' | 'number' | 'boolean' | 'null' | 'date' | 'datetime';
+  value: SfValue;
+  pos: number;
+};
 
 type Condition =
   | { op: 'and'; left: Condition; right: Condition }
@@ -104,7 +112,8 @@ export function parseSoql(soql: string): SoqlQuery {
   const endPos = soql.length;
   const expectKw = (kw: string) => {
     const t = tokens[i];
-    if (!isKw(t, kw)) throw malformed(soql, t?.pos ?? endPos, `unexpected token: ${t ? `'${t.text}'` : '<EOF>'}`);
+    if (!isKw(t, kw))
+      throw malformed(soql, t?.pos ?? endPos, `unexpected token: ${t ? `'${t.text}'` : '<EOF>'}`);
     i++;
   };
   expectKw('SELECT');
@@ -116,8 +125,10 @@ export function parseSoql(soql: string): SoqlQuery {
   } else {
     for (;;) {
       const t = tokens[i];
-      if (t?.text === '(') throw malformed(soql, t.pos, 'unexpected token: \'(\' (the emulator does not support subqueries)');
-      if (!t || t.kind !== 'word' || isKw(t, 'FROM')) throw malformed(soql, t?.pos ?? endPos, `unexpected token: ${t ? `'${t.text}'` : '<EOF>'}`);
+      if (t?.text === '(')
+        throw malformed(soql, t.pos, "unexpected token: '(' (the emulator does not support subqueries)");
+      if (t?.kind !== 'word' || isKw(t, 'FROM'))
+        throw malformed(soql, t?.pos ?? endPos, `unexpected token: ${t ? `'${t.text}'` : '<EOF>'}`);
       if (fields.some((f) => f.path.toLowerCase() === t.text.toLowerCase())) {
         throw new SfApiError(400, 'MALFORMED_QUERY', `duplicate field selected: ${t.text}`);
       }
@@ -132,7 +143,7 @@ export function parseSoql(soql: string): SoqlQuery {
   }
   expectKw('FROM');
   const objTok = tokens[i];
-  if (!objTok || objTok.kind !== 'word') throw malformed(soql, objTok?.pos ?? endPos, 'unexpected token: <EOF>');
+  if (objTok?.kind !== 'word') throw malformed(soql, objTok?.pos ?? endPos, 'unexpected token: <EOF>');
   i++;
 
   const literal = (): Literal => {
@@ -146,7 +157,8 @@ export function parseSoql(soql: string): SoqlQuery {
       return { type: 'number', value: Number(t.text), pos: t.pos };
     }
     if (isKw(t, 'NULL')) return { type: 'null', value: null, pos: t.pos };
-    if (isKw(t, 'TRUE') || isKw(t, 'FALSE')) return { type: 'boolean', value: t.text.toUpperCase() === 'TRUE', pos: t.pos };
+    if (isKw(t, 'TRUE') || isKw(t, 'FALSE'))
+      return { type: 'boolean', value: t.text.toUpperCase() === 'TRUE', pos: t.pos };
     if (isKw(t, 'TODAY')) return { type: 'date', value: new Date().toISOString().slice(0, 10), pos: t.pos };
     throw malformed(soql, t.pos, `unexpected token: '${t.text}'`);
   };
@@ -156,7 +168,8 @@ export function parseSoql(soql: string): SoqlQuery {
     if (t?.text === '(') {
       i++;
       const inner = orExpr();
-      if (tokens[i]?.text !== ')') throw malformed(soql, tokens[i]?.pos ?? endPos, 'expecting a right parentheses');
+      if (tokens[i]?.text !== ')')
+        throw malformed(soql, tokens[i]?.pos ?? endPos, 'expecting a right parentheses');
       i++;
       return inner;
     }
@@ -164,7 +177,8 @@ export function parseSoql(soql: string): SoqlQuery {
       i++;
       return { op: 'not', inner: comparison() };
     }
-    if (!t || t.kind !== 'word') throw malformed(soql, t?.pos ?? endPos, `unexpected token: ${t ? `'${t.text}'` : '<EOF>'}`);
+    if (t?.kind !== 'word')
+      throw malformed(soql, t?.pos ?? endPos, `unexpected token: ${t ? `'${t.text}'` : '<EOF>'}`);
     i++;
     let negate = false;
     if (isKw(peek(), 'NOT') && isKw(tokens[i + 1], 'IN')) {
@@ -173,7 +187,8 @@ export function parseSoql(soql: string): SoqlQuery {
     }
     if (isKw(peek(), 'IN')) {
       i++;
-      if (tokens[i]?.text !== '(') throw malformed(soql, tokens[i]?.pos ?? endPos, 'expecting a left parentheses');
+      if (tokens[i]?.text !== '(')
+        throw malformed(soql, tokens[i]?.pos ?? endPos, 'expecting a left parentheses');
       i++;
       const values: Literal[] = [];
       for (;;) {
@@ -191,8 +206,13 @@ export function parseSoql(soql: string): SoqlQuery {
       return { op: 'in', path: t.text, pos: t.pos, negate, values };
     }
     const opTok = tokens[i];
-    const cmp = isKw(opTok, 'LIKE') ? 'like' : opTok?.kind === 'op' && ['=', '!=', '<>', '<', '<=', '>', '>='].includes(opTok.text) ? opTok.text : undefined;
-    if (!cmp) throw malformed(soql, opTok?.pos ?? endPos, `unexpected token: ${opTok ? `'${opTok.text}'` : '<EOF>'}`);
+    const cmp = isKw(opTok, 'LIKE')
+      ? 'like'
+      : opTok?.kind === 'op' && ['=', '!=', '<>', '<', '<=', '>', '>='].includes(opTok.text)
+        ? opTok.text
+        : undefined;
+    if (!cmp)
+      throw malformed(soql, opTok?.pos ?? endPos, `unexpected token: ${opTok ? `'${opTok.text}'` : '<EOF>'}`);
     i++;
     return { op: 'cmp', path: t.text, pos: t.pos, cmp: cmp === '<>' ? '!=' : cmp, value: literal() };
   };
@@ -213,7 +233,13 @@ export function parseSoql(soql: string): SoqlQuery {
     return left;
   };
 
-  const query: SoqlQuery = { soql, count, fields, object: { name: objTok.text, pos: objTok.pos }, orderBy: [] };
+  const query: SoqlQuery = {
+    soql,
+    count,
+    fields,
+    object: { name: objTok.text, pos: objTok.pos },
+    orderBy: [],
+  };
   if (isKw(peek(), 'WHERE')) {
     i++;
     query.where = orExpr();
@@ -223,7 +249,7 @@ export function parseSoql(soql: string): SoqlQuery {
     expectKw('BY');
     for (;;) {
       const t = tokens[i];
-      if (!t || t.kind !== 'word') throw malformed(soql, t?.pos ?? endPos, 'unexpected token: <EOF>');
+      if (t?.kind !== 'word') throw malformed(soql, t?.pos ?? endPos, 'unexpected token: <EOF>');
       i++;
       let desc = false;
       if (isKw(peek(), 'ASC')) i++;
@@ -251,7 +277,8 @@ export function parseSoql(soql: string): SoqlQuery {
     if (isKw(peek(), kw)) {
       i++;
       const t = tokens[i];
-      if (t?.kind !== 'number' || !/^\d+$/.test(t.text)) throw malformed(soql, t?.pos ?? endPos, `unexpected token: ${t ? `'${t.text}'` : '<EOF>'}`);
+      if (t?.kind !== 'number' || !/^\d+$/.test(t.text))
+        throw malformed(soql, t?.pos ?? endPos, `unexpected token: ${t ? `'${t.text}'` : '<EOF>'}`);
       i++;
       if (kw === 'LIMIT') query.limit = Number(t.text);
       else query.offset = Number(t.text);
@@ -273,7 +300,12 @@ interface ResolvedPath {
 function resolvePath(soql: string, root: ObjectDef, path: string, pos: number): ResolvedPath {
   const parts = path.split('.');
   // A path may be prefixed with the object's own name (SELECT Opportunity.Name FROM Opportunity).
-  if (parts.length > 1 && parts[0]!.toLowerCase() === root.name.toLowerCase() && !findRelationship(root, parts[0]!)) parts.shift();
+  if (
+    parts.length > 1 &&
+    parts[0]!.toLowerCase() === root.name.toLowerCase() &&
+    !findRelationship(root, parts[0]!)
+  )
+    parts.shift();
   const hops: ResolvedPath['hops'] = [];
   let obj = root;
   for (const rel of parts.slice(0, -1)) {
@@ -328,7 +360,8 @@ function checkLiteral(soql: string, field: FieldDef, lit: Literal): void {
     );
   if (field.type === 'id' || field.type === 'reference') {
     if (lit.type !== 'string') throw mustBe('id', true);
-    if (!to18(String(lit.value))) throw located('INVALID_QUERY_FILTER_OPERATOR', soql, lit.pos, `invalid ID field: ${String(lit.value)}`);
+    if (!to18(String(lit.value)))
+      throw located('INVALID_QUERY_FILTER_OPERATOR', soql, lit.pos, `invalid ID field: ${String(lit.value)}`);
     return;
   }
   if (NUMERIC.has(field.type) && lit.type !== 'number') throw mustBe('double', false);
@@ -354,7 +387,10 @@ function compare(a: SfValue, b: SfValue): number {
 }
 
 function likeToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const body = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${body}$`, 'is');
 }
 
@@ -400,7 +436,13 @@ export function runSoql(state: SalesforceState, soql: string, version: string): 
       };
     }
     if (c.cmp === 'like') {
-      if (!TEXT.has(path.field.type)) throw located('INVALID_QUERY_FILTER_OPERATOR', soql, c.pos, `invalid operator on ${path.field.type} field: LIKE`);
+      if (!TEXT.has(path.field.type))
+        throw located(
+          'INVALID_QUERY_FILTER_OPERATOR',
+          soql,
+          c.pos,
+          `invalid operator on ${path.field.type} field: LIKE`,
+        );
       const re = likeToRegExp(String(c.value.value ?? ''));
       return (rec) => {
         const v = valueAt(state, rec, path);
@@ -440,7 +482,9 @@ export function runSoql(state: SalesforceState, soql: string, version: string): 
   if (q.count) return { totalSize: rows.length, rows: [] };
 
   const shaped = rows.map((rec) => {
-    const out: Record<string, unknown> = { attributes: { type: root.name, url: recordUrl(version, root.name, String(rec.Id)) } };
+    const out: Record<string, unknown> = {
+      attributes: { type: root.name, url: recordUrl(version, root.name, String(rec.Id)) },
+    };
     for (const f of selected) {
       let target = out;
       let current: SfRecord | undefined = rec;
@@ -456,7 +500,12 @@ export function runSoql(state: SalesforceState, soql: string, version: string): 
         }
         const existing = target[key] as Record<string, unknown> | null | undefined;
         if (!existing) {
-          target[key] = { attributes: { type: hop.target.name, url: recordUrl(version, hop.target.name, String(current.Id)) } };
+          target[key] = {
+            attributes: {
+              type: hop.target.name,
+              url: recordUrl(version, hop.target.name, String(current.Id)),
+            },
+          };
         }
         target = target[key] as Record<string, unknown>;
       }

@@ -57,7 +57,9 @@ export function salesforceOptions(config: InstanceConfig): SalesforceOptions {
   return {
     clientId: str(o.clientId, DEFAULT_CLIENT_ID),
     clientSecret: str(o.clientSecret, DEFAULT_CLIENT_SECRET),
-    staticTokens: Array.isArray(o.staticTokens) ? o.staticTokens.filter((t): t is string => typeof t === 'string') : [],
+    staticTokens: Array.isArray(o.staticTokens)
+      ? o.staticTokens.filter((t): t is string => typeof t === 'string')
+      : [],
     tokenTtlSeconds: typeof o.tokenTtlSeconds === 'number' ? o.tokenTtlSeconds : undefined,
     apiDailyLimit: num(o.apiDailyLimit, 100_000),
     queryBatchSize: Math.max(1, Math.min(2000, num(o.queryBatchSize, 2000))),

@@ -2,7 +2,14 @@ import { ConnectorError } from '../errors';
 import type { CrmPort, CrmWriteBack, DealSnapshot, FetchLike } from '../ports';
 import { type SalesforceConnectionInput, SalesforceConnectionSchema } from './config';
 import { mapDeal } from './deal-mapper';
-import { buildDealComposite, classifyRecordId, dealNotFound, opportunityForContractSoql, parseDealComposite, to18 } from './deal-request';
+import {
+  buildDealComposite,
+  classifyRecordId,
+  dealNotFound,
+  opportunityForContractSoql,
+  parseDealComposite,
+  to18,
+} from './deal-request';
 import { createSession } from './session';
 import { SYSTEM } from './sf-errors';
 import { writeBackFields } from './write-back';
@@ -16,7 +23,10 @@ export interface SalesforceConnector extends CrmPort {
  * The CRM port on Salesforce, through jsforce. Config is validated here; `deps.fetch` (default: the
  * global fetch) carries every HTTP call, token requests included.
  */
-export function createSalesforceConnector(config: SalesforceConnectionInput, deps: { fetch?: FetchLike } = {}): SalesforceConnector {
+export function createSalesforceConnector(
+  config: SalesforceConnectionInput,
+  deps: { fetch?: FetchLike } = {},
+): SalesforceConnector {
   const parsed = SalesforceConnectionSchema.safeParse(config);
   if (!parsed.success) {
     throw new ConnectorError({
@@ -44,7 +54,9 @@ export function createSalesforceConnector(config: SalesforceConnectionInput, dep
     async resolveOpportunityId(recordId: string): Promise<string> {
       const entry = classifyRecordId(recordId);
       if (entry.kind === 'opportunity') return to18(entry.id);
-      const result = await session.run(async (conn) => await conn.query<{ Id: string }>(opportunityForContractSoql(entry.id)));
+      const result = await session.run(
+        async (conn) => await conn.query<{ Id: string }>(opportunityForContractSoql(entry.id)),
+      );
       const id = result.records[0]?.Id;
       if (!id) throw dealNotFound(entry);
       return id;
@@ -56,9 +68,16 @@ export function createSalesforceConnector(config: SalesforceConnectionInput, dep
       void key;
       const entry = classifyRecordId(opportunityId);
       if (entry.kind !== 'opportunity') {
-        throw new ConnectorError({ system: SYSTEM, message: `${opportunityId} is not an Opportunity id`, retryable: false, code: 'MALFORMED_ID' });
+        throw new ConnectorError({
+          system: SYSTEM,
+          message: `${opportunityId} is not an Opportunity id`,
+          retryable: false,
+          code: 'MALFORMED_ID',
+        });
       }
-      await session.run((conn) => conn.sobject('Opportunity').update({ Id: opportunityId, ...writeBackFields(update, new Date()) }));
+      await session.run((conn) =>
+        conn.sobject('Opportunity').update({ Id: opportunityId, ...writeBackFields(update, new Date()) }),
+      );
     },
 
     recordUrl(id: string): string {

@@ -1,5 +1,5 @@
 import { CURRENCY_EXPONENTS, type CurrencyCode } from '../../../shared/model/currency';
-import { type Money, fromDecimal } from '../../../shared/model/money';
+import { fromDecimal, type Money } from '../../../shared/model/money';
 import type { DealSnapshot, FieldSource } from '../ports';
 import type { DealRows } from './deal-request';
 import { ACCOUNT_FIELDS, CONTRACT_FIELDS, MILESTONE_FIELDS, OPPORTUNITY_FIELDS, RATE_FIELDS } from './fields';
@@ -15,10 +15,18 @@ import { ACCOUNT_FIELDS, CONTRACT_FIELDS, MILESTONE_FIELDS, OPPORTUNITY_FIELDS, 
 
 type Row = Record<string, unknown>;
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
-const date = (v: unknown): string | undefined => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
-const row = (v: unknown): Row | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Row) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? v
+    : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : undefined;
+const date = (v: unknown): string | undefined =>
+  typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined;
+const row = (v: unknown): Row | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Row) : undefined;
 
 /** Salesforce DateTime ("2026-09-30T16:00:00.000+0000") → ISO 8601 with a colon in the offset. */
 function dateTime(v: unknown): string | undefined {
@@ -27,7 +35,8 @@ function dateTime(v: unknown): string | undefined {
   return Number.isNaN(Date.parse(iso)) ? undefined : iso;
 }
 
-const isCurrency = (c: string | undefined): c is CurrencyCode => c !== undefined && Object.hasOwn(CURRENCY_EXPONENTS, c);
+const isCurrency = (c: string | undefined): c is CurrencyCode =>
+  c !== undefined && Object.hasOwn(CURRENCY_EXPONENTS, c);
 
 function moneyOf(v: unknown, currency: string | undefined): Money | undefined {
   const n = typeof v === 'number' || typeof v === 'string' ? v : undefined;
@@ -59,7 +68,10 @@ const BILLING_MODELS: Record<string, 'fixed_fee' | 'time_and_materials' | 'retai
 };
 
 function splitStreet(street: string | undefined): { line1?: string; line2?: string } {
-  const lines = (street ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = (street ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   return { line1: lines[0], line2: lines.length > 1 ? lines.slice(1).join(', ') : undefined };
 }
 
@@ -70,7 +82,8 @@ function latestPerRole(rates: Row[]): Row[] {
     const role = str(r.Role__c);
     if (!role) continue;
     const prev = byRole.get(role);
-    if (!prev || (date(r.Effective_From__c) ?? '') >= (date(prev.Effective_From__c) ?? '')) byRole.set(role, r);
+    if (!prev || (date(r.Effective_From__c) ?? '') >= (date(prev.Effective_From__c) ?? ''))
+      byRole.set(role, r);
   }
   return [...byRole.values()];
 }
@@ -88,15 +101,28 @@ export function mapDeal(rows: DealRows): DealSnapshot {
 
   const sources: Record<string, FieldSource> = {};
   const onOpp = (path: string, field: keyof typeof OPPORTUNITY_FIELDS) => {
-    sources[path] = { field: `Opportunity.${field}`, label: `${OPPORTUNITY_FIELDS[field]} on opportunity ${oppName}`, recordId: oppId };
+    sources[path] = {
+      field: `Opportunity.${field}`,
+      label: `${OPPORTUNITY_FIELDS[field]} on opportunity ${oppName}`,
+      recordId: oppId,
+    };
   };
   const onAccount = (path: string, field: keyof typeof ACCOUNT_FIELDS) => {
     sources[path] = accountId
-      ? { field: `Account.${field}`, label: `${ACCOUNT_FIELDS[field]} on account ${accountName}`, recordId: accountId }
+      ? {
+          field: `Account.${field}`,
+          label: `${ACCOUNT_FIELDS[field]} on account ${accountName}`,
+          recordId: accountId,
+        }
       : { field: 'Opportunity.AccountId', label: `Account on opportunity ${oppName}`, recordId: oppId };
   };
   const onContract = (path: string, field: keyof typeof CONTRACT_FIELDS) => {
-    if (contractId) sources[path] = { field: `Contract.${field}`, label: `${CONTRACT_FIELDS[field]} on contract ${contractLabel}`, recordId: contractId };
+    if (contractId)
+      sources[path] = {
+        field: `Contract.${field}`,
+        label: `${CONTRACT_FIELDS[field]} on contract ${contractLabel}`,
+        recordId: contractId,
+      };
   };
 
   const currency = str(opp.CurrencyIsoCode) ?? str(account?.CurrencyIsoCode);
@@ -126,7 +152,11 @@ export function mapDeal(rows: DealRows): DealSnapshot {
   else onOpp('endDate', 'Handoff_End_Date__c');
 
   // ---- customer ------------------------------------------------------------------------------
-  sources.customer = { field: 'Opportunity.AccountId', label: `Account on opportunity ${oppName}`, recordId: oppId };
+  sources.customer = {
+    field: 'Opportunity.AccountId',
+    label: `Account on opportunity ${oppName}`,
+    recordId: oppId,
+  };
   onAccount('customer.crmAccountId', 'Id');
   onAccount('customer.name', 'Name');
   onAccount('customer.legalEntity.name', 'Handoff_Legal_Name__c');
@@ -195,14 +225,25 @@ export function mapDeal(rows: DealRows): DealSnapshot {
       amount: moneyOf(m.Amount__c, currency),
       dueDate: date(m.Due_Date__c),
       clause: str(m.Clause__c),
-      deliverables: (str(m.Deliverables__c) ?? '').split(/\r?\n/).map((d) => d.trim()).filter(Boolean),
+      deliverables: (str(m.Deliverables__c) ?? '')
+        .split(/\r?\n/)
+        .map((d) => d.trim())
+        .filter(Boolean),
     };
   });
-  sources['billingModel.milestones'] = { field: 'Handoff_Milestone__c', label: `Milestones on opportunity ${oppName}`, recordId: oppId };
+  sources['billingModel.milestones'] = {
+    field: 'Handoff_Milestone__c',
+    label: `Milestones on opportunity ${oppName}`,
+    recordId: oppId,
+  };
 
   const rateSource = (path: string, r: Row, field: keyof typeof RATE_FIELDS) => {
     const id = String(r.Id);
-    sources[path] = { field: `Handoff_Rate__c.${field}`, label: `${RATE_FIELDS[field]} on rate ${str(r.Role__c) ?? str(r.Name) ?? id} of opportunity ${oppName}`, recordId: id };
+    sources[path] = {
+      field: `Handoff_Rate__c.${field}`,
+      label: `${RATE_FIELDS[field]} on rate ${str(r.Role__c) ?? str(r.Name) ?? id} of opportunity ${oppName}`,
+      recordId: id,
+    };
   };
   const rates = rows.rates.map((r, i) => {
     rateSource(`rateCard.rates.${i}`, r, 'Id');
@@ -219,7 +260,11 @@ export function mapDeal(rows: DealRows): DealSnapshot {
       effectiveTo: date(r.Effective_To__c),
     };
   });
-  sources['rateCard'] = { field: 'Handoff_Rate__c', label: `Rates on opportunity ${oppName}`, recordId: oppId };
+  sources.rateCard = {
+    field: 'Handoff_Rate__c',
+    label: `Rates on opportunity ${oppName}`,
+    recordId: oppId,
+  };
   sources['rateCard.rates'] = sources.rateCard;
   const current = latestPerRole(rows.rates);
   const team = current.map((r, i) => {
@@ -227,7 +272,12 @@ export function mapDeal(rows: DealRows): DealSnapshot {
     rateSource(`team.${i}.personName`, r, 'Person_Name__c');
     rateSource(`team.${i}.email`, r, 'Person_Email__c');
     rateSource(`team.${i}.plannedHours`, r, 'Planned_Hours__c');
-    return { role: str(r.Role__c), personName: str(r.Person_Name__c), email: str(r.Person_Email__c), plannedHours: num(r.Planned_Hours__c) };
+    return {
+      role: str(r.Role__c),
+      personName: str(r.Person_Name__c),
+      email: str(r.Person_Email__c),
+      plannedHours: num(r.Planned_Hours__c),
+    };
   });
 
   // ---- billing model and lines ---------------------------------------------------------------
@@ -239,11 +289,21 @@ export function mapDeal(rows: DealRows): DealSnapshot {
       sources[`lines.${i}`] = sources[`billingModel.milestones.${i}`]!;
       sources[`lines.${i}.total`] = sources[`billingModel.milestones.${i}.amount`]!;
       sources[`lines.${i}.unitPrice`] = sources[`billingModel.milestones.${i}.amount`]!;
-      return { key: m.key, description: m.name, kind: 'service', quantity: 1, unitPrice: m.amount, total: m.amount };
+      return {
+        key: m.key,
+        description: m.name,
+        kind: 'service',
+        quantity: 1,
+        unitPrice: m.amount,
+        total: m.amount,
+      };
     });
   } else if (model === 'time_and_materials') {
     onOpp('billingModel.notToExceed', 'Handoff_Not_To_Exceed__c');
-    billingModel = { type: 'time_and_materials', notToExceed: moneyOf(opp.Handoff_Not_To_Exceed__c, currency) };
+    billingModel = {
+      type: 'time_and_materials',
+      notToExceed: moneyOf(opp.Handoff_Not_To_Exceed__c, currency),
+    };
     const planned = current.filter((r) => (num(r.Planned_Hours__c) ?? 0) > 0);
     lines = planned.map((r, i) => {
       const rate = moneyOf(r.Rate__c, currency);
@@ -259,7 +319,9 @@ export function mapDeal(rows: DealRows): DealSnapshot {
         quantity: hours,
         unitPrice: rate,
         // Hours may be fractional; the line total is rounded to the currency's minor unit.
-        total: rate ? { amountMinor: Math.round(rate.amountMinor * hours), currency: rate.currency } : undefined,
+        total: rate
+          ? { amountMinor: Math.round(rate.amountMinor * hours), currency: rate.currency }
+          : undefined,
       };
     });
   } else if (model === 'retainer') {
@@ -293,7 +355,9 @@ export function mapDeal(rows: DealRows): DealSnapshot {
     lines,
     billingModel,
     rateCard:
-      rates.length > 0 ? { name: `${str(opp.Handoff_SOW_Number__c) ?? oppName} rate card`, currency, rates } : undefined,
+      rates.length > 0
+        ? { name: `${str(opp.Handoff_SOW_Number__c) ?? oppName} rate card`, currency, rates }
+        : undefined,
     expensePolicy: { billable: true, travelNotToExceed: moneyOf(opp.Handoff_Travel_Cap__c, currency) },
     projectTemplate: str(opp.Handoff_Project_Template__c),
     team,

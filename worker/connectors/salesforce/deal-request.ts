@@ -67,12 +67,19 @@ export function buildDealComposite(entry: DealEntry, version: string) {
     ...Object.keys(CONTRACT_FIELDS).map((f) => `Contract.${f}`),
   ].join(', ');
   // A contract may in principle be linked from several opportunities; the most recent one wins.
-  const where = entry.kind === 'opportunity' ? `Id = ${soqlString(entry.id)}` : `ContractId = ${soqlString(entry.id)} ORDER BY CloseDate DESC`;
+  const where =
+    entry.kind === 'opportunity'
+      ? `Id = ${soqlString(entry.id)}`
+      : `ContractId = ${soqlString(entry.id)} ORDER BY CloseDate DESC`;
   return {
     // Reads only: one failing child query must not hide the others' answers.
     allOrNone: false,
     compositeRequest: [
-      { method: 'GET', referenceId: 'deal', url: queryUrl(version, `SELECT ${select} FROM Opportunity WHERE ${where} LIMIT 1`) },
+      {
+        method: 'GET',
+        referenceId: 'deal',
+        url: queryUrl(version, `SELECT ${select} FROM Opportunity WHERE ${where} LIMIT 1`),
+      },
       {
         method: 'GET',
         referenceId: 'milestones',
@@ -95,11 +102,21 @@ export function buildDealComposite(entry: DealEntry, version: string) {
 
 const CompositeResponseSchema = z.object({
   compositeResponse: z.array(
-    z.object({ body: z.unknown(), httpHeaders: z.record(z.string(), z.string()).optional(), httpStatusCode: z.number(), referenceId: z.string() }),
+    z.object({
+      body: z.unknown(),
+      httpHeaders: z.record(z.string(), z.string()).optional(),
+      httpStatusCode: z.number(),
+      referenceId: z.string(),
+    }),
   ),
 });
 
-const QueryResultSchema = z.object({ totalSize: z.number(), done: z.boolean(), records: z.array(z.record(z.string(), z.unknown())), nextRecordsUrl: z.string().optional() });
+const QueryResultSchema = z.object({
+  totalSize: z.number(),
+  done: z.boolean(),
+  records: z.array(z.record(z.string(), z.unknown())),
+  nextRecordsUrl: z.string().optional(),
+});
 
 export interface DealRows {
   opportunity: Record<string, unknown>;
@@ -108,7 +125,12 @@ export interface DealRows {
 }
 
 const unexpected = (what: string) =>
-  new ConnectorError({ system: SYSTEM, message: `Unexpected Salesforce composite response: ${what}`, retryable: false, code: 'UNEXPECTED_RESPONSE' });
+  new ConnectorError({
+    system: SYSTEM,
+    message: `Unexpected Salesforce composite response: ${what}`,
+    retryable: false,
+    code: 'UNEXPECTED_RESPONSE',
+  });
 
 export function parseDealComposite(entry: DealEntry, raw: unknown): DealRows {
   const parsed = CompositeResponseSchema.safeParse(raw);
@@ -133,14 +155,17 @@ export function parseDealComposite(entry: DealEntry, raw: unknown): DealRows {
 
 export function dealNotFound(entry: DealEntry): ConnectorError {
   return new ConnectorError({
-      system: SYSTEM,
-      message: entry.kind === 'opportunity' ? `Opportunity ${entry.id} was not found` : `No opportunity is linked to contract ${entry.id}`,
-      retryable: false,
-      code: 'NOT_FOUND',
-      status: 404,
-      fix:
-        entry.kind === 'opportunity'
-          ? 'Check the record id: the opportunity may have been deleted, or it is not shared with the Handoff integration user.'
-          : 'Link the contract to its opportunity (Opportunity > Contract) and try again.',
+    system: SYSTEM,
+    message:
+      entry.kind === 'opportunity'
+        ? `Opportunity ${entry.id} was not found`
+        : `No opportunity is linked to contract ${entry.id}`,
+    retryable: false,
+    code: 'NOT_FOUND',
+    status: 404,
+    fix:
+      entry.kind === 'opportunity'
+        ? 'Check the record id: the opportunity may have been deleted, or it is not shared with the Handoff integration user.'
+        : 'Link the contract to its opportunity (Opportunity > Contract) and try again.',
   });
 }

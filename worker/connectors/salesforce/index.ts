@@ -1,2 +1,6 @@
+export {
+  type SalesforceConnection,
+  type SalesforceConnectionInput,
+  SalesforceConnectionSchema,
+} from './config';
 export { createSalesforceConnector, type SalesforceConnector } from './connector';
-export { SalesforceConnectionSchema, type SalesforceConnection, type SalesforceConnectionInput } from './config';

@@ -27,7 +27,12 @@ export function createSession(config: SalesforceConnection, fetchFn: FetchLike):
 
   // One light connection per attempt, bound to one token: concurrent calls never see each other's token.
   async function attempt<T>(fn: (conn: Connection) => Promise<T>, token: string): Promise<T> {
-    const conn = new Connection({ instanceUrl: config.instanceUrl, loginUrl: config.loginUrl, version: config.apiVersion, accessToken: token });
+    const conn = new Connection({
+      instanceUrl: config.instanceUrl,
+      loginUrl: config.loginUrl,
+      version: config.apiVersion,
+      accessToken: token,
+    });
     // jsforce has no option for a custom transport; every request of this connection goes through ours.
     conn._transport = transport as unknown as Connection['_transport'];
     try {

@@ -33,7 +33,11 @@ export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLi
   const { clientId, clientSecret } = auth;
 
   async function requestToken(): Promise<string> {
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    });
     let res: Response;
     let text: string;
     try {
@@ -46,7 +50,9 @@ export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLi
       text = await res.text();
     } catch (e) {
       const name = (e as { name?: string })?.name;
-      throw name === 'TimeoutError' || name === 'AbortError' ? timeoutError(config.timeoutMs, e) : networkError(SYSTEM, e);
+      throw name === 'TimeoutError' || name === 'AbortError'
+        ? timeoutError(config.timeoutMs, e)
+        : networkError(SYSTEM, e);
     }
     if (!res.ok) throw salesforceError(res.status, text, res.headers);
     let parsed: unknown;
@@ -57,7 +63,13 @@ export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLi
     }
     const token = TokenResponseSchema.safeParse(parsed);
     if (!token.success) {
-      throw new ConnectorError({ system: SYSTEM, message: 'Salesforce token endpoint answered without an access_token', retryable: false, code: 'UNEXPECTED_RESPONSE', status: res.status });
+      throw new ConnectorError({
+        system: SYSTEM,
+        message: 'Salesforce token endpoint answered without an access_token',
+        retryable: false,
+        code: 'UNEXPECTED_RESPONSE',
+        status: res.status,
+      });
     }
     return token.data.access_token;
   }

@@ -1,6 +1,8 @@
 // jsforce itself runs on Node streams (nodejs_compat in Workers); this is the same module it imports.
-import { Duplex } from 'stream';
+
 import type { HttpRequest, HttpResponse } from 'jsforce';
+// biome-ignore lint/style/useNodejsImportProtocol: the bare specifier jsforce itself uses, served by nodejs_compat in Workers
+import { Duplex } from 'stream';
 import { ConnectorError, networkError } from '../errors';
 import type { FetchLike } from '../ports';
 import { SYSTEM, salesforceError, timeoutError } from './sf-errors';
@@ -34,30 +36,50 @@ export interface FetchTransport {
 export function createFetchTransport(fetchFn: FetchLike, timeoutMs: number): FetchTransport {
   async function send(req: HttpRequest): Promise<HttpResponse> {
     const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers ?? {})) if (!DROPPED_HEADERS.test(k)) headers.set(k, String(v));
+    for (const [k, v] of Object.entries(req.headers ?? {}))
+      if (!DROPPED_HEADERS.test(k)) headers.set(k, String(v));
     if (req.body !== undefined && typeof req.body !== 'string') {
-      throw new ConnectorError({ system: SYSTEM, message: 'Streaming and multipart Salesforce requests are not supported here', retryable: false, code: 'UNSUPPORTED_REQUEST' });
+      throw new ConnectorError({
+        system: SYSTEM,
+        message: 'Streaming and multipart Salesforce requests are not supported here',
+        retryable: false,
+        code: 'UNSUPPORTED_REQUEST',
+      });
     }
     let res: Response;
     let text: string;
     try {
-      res = await fetchFn(req.url, { method: req.method, headers, body: req.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetchFn(req.url, {
+        method: req.method,
+        headers,
+        body: req.body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       text = await res.text();
     } catch (e) {
       if (e instanceof ConnectorError) throw e;
       const name = (e as { name?: string })?.name;
-      throw name === 'TimeoutError' || name === 'AbortError' ? timeoutError(timeoutMs, e) : networkError(SYSTEM, e);
+      throw name === 'TimeoutError' || name === 'AbortError'
+        ? timeoutError(timeoutMs, e)
+        : networkError(SYSTEM, e);
     }
     if (res.status >= 400) throw salesforceError(res.status, text, res.headers);
     if (res.status >= 300 && res.status < 400) {
       // 300 is an ambiguous external id; any redirect means the instance URL is out of date.
       throw new ConnectorError({
         system: SYSTEM,
-        message: res.status === 300 ? `More than one Salesforce record matches: ${text.slice(0, 300)}` : `Salesforce redirected to ${res.headers.get('location') ?? 'another host'}`,
+        message:
+          res.status === 300
+            ? `More than one Salesforce record matches: ${text.slice(0, 300)}`
+            : `Salesforce redirected to ${res.headers.get('location') ?? 'another host'}`,
         retryable: false,
         code: res.status === 300 ? 'MULTIPLE_CHOICES' : 'REDIRECT',
         status: res.status,
-        fix: res.status === 300 ? 'Remove the duplicate external id values in Salesforce.' : 'Update the Salesforce instance URL in Handoff to the org\'s My Domain URL.',
+        fix:
+          res.status === 300
+            ? 'Remove the duplicate external id values in Salesforce.'
+            : "Update the Salesforce instance URL in Handoff to the org's My Domain URL.",
       });
     }
     const out: Record<string, string> = {};

@@ -16,7 +16,13 @@ export function writeBackFields(update: CrmWriteBack, now: Date): Record<string,
     [WRITE_BACK_FIELDS.message]: update.message ? update.message.slice(0, MAX_MESSAGE) : null,
     [WRITE_BACK_FIELDS.lastSync]: now.toISOString(),
   };
-  const optional = ['psaProjectUrl', 'erpProjectUrl', 'erpCustomerId', 'erpProjectId', 'psaProjectId'] as const;
+  const optional = [
+    'psaProjectUrl',
+    'erpProjectUrl',
+    'erpCustomerId',
+    'erpProjectId',
+    'psaProjectId',
+  ] as const;
   for (const key of optional) {
     const value = update[key];
     if (value !== undefined) fields[WRITE_BACK_FIELDS[key]] = value;

@@ -47,7 +47,8 @@ export async function markStep(
       target: [activationStepsTable.activationId, activationStepsTable.name],
       set: {
         status,
-        message,
+        // A step that starts again keeps the reason it is being retried until it succeeds or fails.
+        message: starting ? sql`coalesce(${message}, ${activationStepsTable.message})` : message,
         attempts: starting ? sql`${activationStepsTable.attempts} + 1` : activationStepsTable.attempts,
         finishedAt: finished ? nowIso() : null,
       },

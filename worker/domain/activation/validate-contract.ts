@@ -45,6 +45,10 @@ function zodProblems(error: z.ZodError, raw: unknown, sources: Record<string, Fi
   });
 }
 
+function notSigned(status: string, sources: Record<string, FieldSource>): Problem {
+  return problem('status', `The contract is ${status}, not signed`, sources, 'Close the opportunity as Closed Won and activate its contract once the customer has signed.');
+}
+
 /**
  * Everything that must hold before Handoff writes anywhere. Returns every problem at once, each with
  * the field, a plain message and where to fix it in the CRM, so the seller fixes all of them in one go.
@@ -52,15 +56,16 @@ function zodProblems(error: z.ZodError, raw: unknown, sources: Record<string, Fi
 export function validateContract(snapshot: DealSnapshot): { contract?: Contract; problems: Problem[] } {
   const { sources } = snapshot;
   const parsed = ContractSchema.safeParse(snapshot.contract);
-  if (!parsed.success) return { problems: zodProblems(parsed.error, snapshot.contract, sources) };
+  if (!parsed.success) {
+    // Report the signature status too, even when other fields are missing: it is usually the first fix.
+    const status = (snapshot.contract as { status?: unknown } | null)?.status;
+    const unsigned = typeof status === 'string' && status !== 'signed' && status !== 'active' ? [notSigned(status, sources)] : [];
+    return { problems: [...unsigned, ...zodProblems(parsed.error, snapshot.contract, sources)] };
+  }
   const c = parsed.data;
   const problems: Problem[] = [];
 
-  if (c.status !== 'signed' && c.status !== 'active') {
-    problems.push(
-      problem('status', `The contract is ${c.status}, not signed`, sources, 'Close the opportunity as Closed Won and activate its contract once the customer has signed.'),
-    );
-  }
+  if (c.status !== 'signed' && c.status !== 'active') problems.push(notSigned(c.status, sources));
   if (c.endDate && c.endDate < c.effectiveDate) {
     problems.push(problem('endDate', `End date ${c.endDate} is before the start date ${c.effectiveDate}`, sources));
   }
