@@ -19,7 +19,9 @@ function workerProject(name: 'worker-d1' | 'worker-libsql') {
             PLATFORM_ADMIN_TOKEN: 'test-platform-token',
             ALLOW_LOOPBACK_CONNECTIONS: 'true',
             EMULATORS: inject('emulators' as never) as unknown as Record<string, string>,
-            ...(libsql ? { DB_DRIVER: 'libsql', LIBSQL_URL: inject('sqldUrl' as never) as unknown as string } : { DB_DRIVER: 'd1' }),
+            ...(libsql
+              ? { DB_DRIVER: 'libsql', LIBSQL_URL: inject('sqldUrl' as never) as unknown as string }
+              : { DB_DRIVER: 'd1' }),
           },
         },
       })),

@@ -19,7 +19,11 @@ export interface SandboxOptions {
   latencyMs?: { salesforce?: number; netsuite?: number; kantata?: number };
 }
 
-const SOBJECT_BY_PREFIX: Record<string, string> = { '001': 'Account', '006': 'Opportunity', '800': 'Contract' };
+const SOBJECT_BY_PREFIX: Record<string, string> = {
+  '001': 'Account',
+  '006': 'Opportunity',
+  '800': 'Contract',
+};
 
 /**
  * The whole story on one machine: the emulators (seeded with a demo consulting firm), the worker under
@@ -34,19 +38,33 @@ export async function startSandbox(opts: SandboxOptions) {
   const tenantFile = path.join(opts.dir, 'tenant.json');
   const vars = existsSync(varsFile)
     ? (JSON.parse(readFileSync(varsFile, 'utf8')) as { SECRETS_KEY: string; PLATFORM_ADMIN_TOKEN: string })
-    : { SECRETS_KEY: randomBytes(32).toString('base64'), PLATFORM_ADMIN_TOKEN: `pt_${randomBytes(18).toString('base64url')}` };
+    : {
+        SECRETS_KEY: randomBytes(32).toString('base64'),
+        PLATFORM_ADMIN_TOKEN: `pt_${randomBytes(18).toString('base64url')}`,
+      };
   writeFileSync(varsFile, JSON.stringify(vars), { mode: 0o600 });
 
   const emulatorDir = path.join(opts.dir, 'emulators');
   mkdirSync(emulatorDir, { recursive: true });
   const emulators = await startEmulators({ ports: opts.ports, stateDir: emulatorDir });
-  const worker = await startWorker({ port: opts.ports.worker, persistDir: path.join(opts.dir, 'wrangler'), vars, quiet: opts.quiet });
-  const workerFetch = (input: string, init?: RequestInit) => fetch(input.replace('http://handoff', worker.url), init);
+  const worker = await startWorker({
+    port: opts.ports.worker,
+    persistDir: path.join(opts.dir, 'wrangler'),
+    vars,
+    quiet: opts.quiet,
+  });
+  const workerFetch = (input: string, init?: RequestInit) =>
+    fetch(input.replace('http://handoff', worker.url), init);
 
-  let tenant: ConnectedTenant | undefined = existsSync(tenantFile) ? JSON.parse(readFileSync(tenantFile, 'utf8')) : undefined;
+  let tenant: ConnectedTenant | undefined = existsSync(tenantFile)
+    ? JSON.parse(readFileSync(tenantFile, 'utf8'))
+    : undefined;
   if (tenant) {
-    const check = await workerFetch('http://handoff/v1/admin/connections', { headers: { authorization: `Bearer ${tenant.keys.admin}` } });
-    if (!check.ok || !emulators.emulators.salesforce.instances.has(tenant.instances.salesforce.id)) tenant = undefined;
+    const check = await workerFetch('http://handoff/v1/admin/connections', {
+      headers: { authorization: `Bearer ${tenant.keys.admin}` },
+    });
+    if (!check.ok || !emulators.emulators.salesforce.instances.has(tenant.instances.salesforce.id))
+      tenant = undefined;
   }
   if (!tenant) {
     tenant = await connectTenant({
@@ -73,7 +91,11 @@ export async function startSandbox(opts: SandboxOptions) {
         const tok = await fetch(`${base}/services/oauth2/token`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'handoff-connected-app', client_secret: t.emulatorSecrets.salesforceClientSecret }),
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: 'handoff-connected-app',
+            client_secret: t.emulatorSecrets.salesforceClientSecret,
+          }),
         });
         sfToken = ((await tok.json()) as { access_token?: string }).access_token;
       }
@@ -84,10 +106,20 @@ export async function startSandbox(opts: SandboxOptions) {
     return new Response('Salesforce emulator refused the sandbox token', { status: 502 });
   };
 
-  const callWorker = (method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}) =>
+  const callWorker = (
+    method: string,
+    pathname: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
     workerFetch(`http://handoff${pathname}`, {
       method,
-      headers: { authorization: `Bearer ${t.keys.crm}`, 'content-type': 'application/json', 'x-handoff-user': '005000000000001AAA', ...headers },
+      headers: {
+        authorization: `Bearer ${t.keys.crm}`,
+        'content-type': 'application/json',
+        'x-handoff-user': '005000000000001AAA',
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
@@ -96,12 +128,21 @@ export async function startSandbox(opts: SandboxOptions) {
     const text = await res.text();
     let message = text;
     try {
-      const env = JSON.parse(text) as { error?: { message: string; details?: { field: string; message: string; fix?: string }[] } };
-      if (env.error) message = [env.error.message, ...(env.error.details ?? []).map((d) => `${d.field}: ${d.message}${d.fix ? ` (${d.fix})` : ''}`)].join('\n');
+      const env = JSON.parse(text) as {
+        error?: { message: string; details?: { field: string; message: string; fix?: string }[] };
+      };
+      if (env.error)
+        message = [
+          env.error.message,
+          ...(env.error.details ?? []).map((d) => `${d.field}: ${d.message}${d.fix ? ` (${d.fix})` : ''}`),
+        ].join('\n');
     } catch {
       // not JSON: pass the text on
     }
-    return new Response(JSON.stringify({ message }), { status: res.status >= 500 ? 500 : 400, headers: { 'content-type': 'application/json' } });
+    return new Response(JSON.stringify({ message }), {
+      status: res.status >= 500 ? 500 : 400,
+      headers: { 'content-type': 'application/json' },
+    });
   };
 
   const web = new Hono();
@@ -112,13 +153,19 @@ export async function startSandbox(opts: SandboxOptions) {
         crmPage: (id) => `/crm/record-page.html?recordId=${id}`,
         kantataUi: `${t.instances.kantata.baseUrl}/ui/workspaces`,
         netsuiteUi: `${t.instances.netsuite.baseUrl}/app/center/card.nl`,
-        salesforceUi: (id) => `${t.instances.salesforce.baseUrl}/lightning/r/${SOBJECT_BY_PREFIX[id.slice(0, 3)] ?? 'Opportunity'}/${id}/view`,
+        salesforceUi: (id) =>
+          `${t.instances.salesforce.baseUrl}/lightning/r/${SOBJECT_BY_PREFIX[id.slice(0, 3)] ?? 'Opportunity'}/${id}/view`,
       }),
     ),
   );
   web.post('/apex/HandoffActivationController/activate', async (c) => {
     const { recordId, idempotencyKey } = (await c.req.json()) as { recordId: string; idempotencyKey: string };
-    const res = await callWorker('POST', '/v1/activations', { crmRecordId: recordId }, { 'idempotency-key': idempotencyKey });
+    const res = await callWorker(
+      'POST',
+      '/v1/activations',
+      { crmRecordId: recordId },
+      { 'idempotency-key': idempotencyKey },
+    );
     return res.ok ? c.json(await res.json()) : apexError(res);
   });
   web.post('/apex/HandoffActivationController/getActivation', async (c) => {

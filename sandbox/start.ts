@@ -8,7 +8,9 @@ import { startSandbox } from './sandbox';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
-  console.error(`Handoff needs Node 22 or newer (this is ${process.version}). Run it through npm (npm start), which uses the Node 22 from node_modules.`);
+  console.error(
+    `Handoff needs Node 22 or newer (this is ${process.version}). Run it through npm (npm start), which uses the Node 22 from node_modules.`,
+  );
   process.exit(1);
 }
 
@@ -20,7 +22,13 @@ const sandbox = await startSandbox({
   dir: path.join(root, '.sandbox'),
   reset: process.argv.includes('--reset'),
   quiet: !process.argv.includes('--verbose'),
-  ports: { worker: port('WORKER', 8787), web: port('WEB', 8790), salesforce: port('SALESFORCE', 8791), netsuite: port('NETSUITE', 8792), kantata: port('KANTATA', 8793) },
+  ports: {
+    worker: port('WORKER', 8787),
+    web: port('WEB', 8790),
+    salesforce: port('SALESFORCE', 8791),
+    netsuite: port('NETSUITE', 8792),
+    kantata: port('KANTATA', 8793),
+  },
   latencyMs: { salesforce: 100, kantata: 150, netsuite: 250 },
 });
 

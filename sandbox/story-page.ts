@@ -8,10 +8,26 @@ export interface StoryLinks {
 }
 
 const DEALS = [
-  { id: '006000000000001AAA', name: 'Northwind Health · EHR rollout', what: 'Fixed fee, USD 150,000 in three milestones, California tax, travel capped at USD 12,000.' },
-  { id: '006000000000002AAA', name: 'Globex Manufacturing · Data platform', what: 'Time and materials with a rate card (one superseded rate), not-to-exceed USD 250,000.' },
-  { id: '006000000000003AAA', name: 'Brandt Logistik GmbH · S/4 finance transformation', what: 'Fixed fee in EUR, German VAT. Activate it from its Contract record to see the Contract quick action.' },
-  { id: '006000000000004AAA', name: 'Initech · Incomplete deal', what: 'Missing tax number and postal code, milestones that do not add up: see what the seller is asked to fix.' },
+  {
+    id: '006000000000001AAA',
+    name: 'Northwind Health · EHR rollout',
+    what: 'Fixed fee, USD 150,000 in three milestones, California tax, travel capped at USD 12,000.',
+  },
+  {
+    id: '006000000000002AAA',
+    name: 'Globex Manufacturing · Data platform',
+    what: 'Time and materials with a rate card (one superseded rate), not-to-exceed USD 250,000.',
+  },
+  {
+    id: '006000000000003AAA',
+    name: 'Brandt Logistik GmbH · S/4 finance transformation',
+    what: 'Fixed fee in EUR, German VAT. Activate it from its Contract record to see the Contract quick action.',
+  },
+  {
+    id: '006000000000004AAA',
+    name: 'Initech · Incomplete deal',
+    what: 'Missing tax number and postal code, milestones that do not add up: see what the seller is asked to fix.',
+  },
 ];
 
 export function storyPage(l: StoryLinks): string {

@@ -16,7 +16,9 @@ function runWrangler(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`wrangler ${args.join(' ')} failed:\n${out}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`wrangler ${args.join(' ')} failed:\n${out}`)),
+    );
   });
 }
 
@@ -24,23 +26,44 @@ function runWrangler(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
  * The worker under `wrangler dev`, fully local: D1 (migrated first), the workflow, the Durable Object and
  * cron (triggered through /__scheduled). State persists in `persistDir` between runs.
  */
-export async function startWorker(opts: { port: number; persistDir: string; vars: WorkerVars; quiet?: boolean }): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
+export async function startWorker(opts: {
+  port: number;
+  persistDir: string;
+  vars: WorkerVars;
+  quiet?: boolean;
+}): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
   mkdirSync(opts.persistDir, { recursive: true });
-  const env = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: path.join(root, '.xdg'), FORCE_COLOR: '0' };
-  await runWrangler(['d1', 'migrations', 'apply', 'handoff', '--local', '--persist-to', opts.persistDir], env);
+  const env = {
+    ...process.env,
+    CI: 'true',
+    WRANGLER_SEND_METRICS: 'false',
+    XDG_CONFIG_HOME: path.join(root, '.xdg'),
+    FORCE_COLOR: '0',
+  };
+  await runWrangler(
+    ['d1', 'migrations', 'apply', 'handoff', '--local', '--persist-to', opts.persistDir],
+    env,
+  );
   const child = spawn(
     wrangler,
     [
       'dev',
-      '--ip', '127.0.0.1',
-      '--port', String(opts.port),
-      '--inspector-port', '0',
-      '--persist-to', opts.persistDir,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(opts.port),
+      '--inspector-port',
+      '0',
+      '--persist-to',
+      opts.persistDir,
       '--test-scheduled',
       '--show-interactive-dev-session=false',
-      '--var', `SECRETS_KEY:${opts.vars.SECRETS_KEY}`,
-      '--var', `PLATFORM_ADMIN_TOKEN:${opts.vars.PLATFORM_ADMIN_TOKEN}`,
-      '--var', 'ALLOW_LOOPBACK_CONNECTIONS:true',
+      '--var',
+      `SECRETS_KEY:${opts.vars.SECRETS_KEY}`,
+      '--var',
+      `PLATFORM_ADMIN_TOKEN:${opts.vars.PLATFORM_ADMIN_TOKEN}`,
+      '--var',
+      'ALLOW_LOOPBACK_CONNECTIONS:true',
     ],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );

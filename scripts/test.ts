@@ -10,7 +10,12 @@ const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, '.cache', 'test-results');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-const env = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: path.join(root, '.xdg') };
+const env = {
+  ...process.env,
+  CI: 'true',
+  WRANGLER_SEND_METRICS: 'false',
+  XDG_CONFIG_HOME: path.join(root, '.xdg'),
+};
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
 
 interface Tally {
@@ -28,7 +33,10 @@ function run(name: string, cmd: string, args: string[], report?: string): void {
   let passed = 0;
   let failed = 0;
   if (report && existsSync(report)) {
-    const json = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number };
+    const json = JSON.parse(readFileSync(report, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+    };
     passed = json.numPassedTests;
     failed = json.numFailedTests;
   } else if (!report) {
@@ -38,7 +46,9 @@ function run(name: string, cmd: string, args: string[], report?: string): void {
   // A runner that crashed before reporting counts as a failure, never as a pass.
   if (res.status !== 0 && failed === 0) failed = 1;
   tallies.push({ name, passed, failed, ok: res.status === 0 });
-  console.log(`◀ ${name}: ${passed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `◀ ${name}: ${passed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 const only = process.argv.slice(2);
@@ -47,13 +57,31 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 if (want('typecheck')) run('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 if (want('lint')) run('lint', bin('biome'), ['check', '.']);
 if (want('bundle')) run('bundle', bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist/worker']);
-if (want('vitest')) run('vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(out, 'vitest.json')}`], path.join(out, 'vitest.json'));
+if (want('vitest'))
+  run(
+    'vitest',
+    bin('vitest'),
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(out, 'vitest.json')}`],
+    path.join(out, 'vitest.json'),
+  );
 if (want('lwc'))
-  run('lwc', bin('sfdx-lwc-jest'), ['--config', 'plugins/crm-salesforce/jest.config.cjs', '--', '--json', `--outputFile=${path.join(out, 'jest.json')}`], path.join(out, 'jest.json'));
+  run(
+    'lwc',
+    bin('sfdx-lwc-jest'),
+    [
+      '--config',
+      'plugins/crm-salesforce/jest.config.cjs',
+      '--',
+      '--json',
+      `--outputFile=${path.join(out, 'jest.json')}`,
+    ],
+    path.join(out, 'jest.json'),
+  );
 
 const passed = tallies.reduce((a, t) => a + t.passed, 0);
 const failed = tallies.reduce((a, t) => a + t.failed, 0);
 console.log('\nSummary:');
-for (const t of tallies) console.log(`  ${t.ok ? '✓' : '✗'} ${t.name}: ${t.passed} passed, ${t.failed} failed`);
+for (const t of tallies)
+  console.log(`  ${t.ok ? '✓' : '✗'} ${t.name}: ${t.passed} passed, ${t.failed} failed`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || tallies.some((t) => !t.ok) ? 1 : 0);

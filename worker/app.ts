@@ -8,7 +8,14 @@ import { log } from './http/logger';
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function envelope(requestId: string, err: ApiError): ErrorEnvelope {
-  return { error: { code: err.code, message: err.message, requestId, ...(err.details ? { details: err.details } : {}) } };
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      requestId,
+      ...(err.details ? { details: err.details } : {}),
+    },
+  };
 }
 
 /** Builds the API app once: request/correlation ids, zod error hook, one error envelope, OpenAPI doc. */
@@ -21,7 +28,11 @@ export function newApp() {
         message: i.message,
         fix: fixFor(i.code, i.path.join('.')),
       }));
-      const err = new ApiError('BAD_REQUEST', 'The request is not valid; see details for each field to fix.', details);
+      const err = new ApiError(
+        'BAD_REQUEST',
+        'The request is not valid; see details for each field to fix.',
+        details,
+      );
       return c.json(envelope(c.get('requestId'), err), 400);
     },
   });
@@ -40,12 +51,29 @@ export function newApp() {
   app.onError((e, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();
     if (e instanceof ApiError) return c.json(envelope(requestId, e), e.status as 400);
-    log('error', 'unhandled error', { correlationId: c.get('correlationId') ?? requestId, requestId, error: String(e), stack: (e as Error).stack });
-    return c.json(envelope(requestId, new ApiError('INTERNAL_ERROR', 'Something went wrong on our side. Quote the request id to support.')), 500);
+    log('error', 'unhandled error', {
+      correlationId: c.get('correlationId') ?? requestId,
+      requestId,
+      error: String(e),
+      stack: (e as Error).stack,
+    });
+    return c.json(
+      envelope(
+        requestId,
+        new ApiError('INTERNAL_ERROR', 'Something went wrong on our side. Quote the request id to support.'),
+      ),
+      500,
+    );
   });
 
   app.notFound((c) =>
-    c.json(envelope(c.get('requestId') ?? crypto.randomUUID(), new ApiError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`)), 404),
+    c.json(
+      envelope(
+        c.get('requestId') ?? crypto.randomUUID(),
+        new ApiError('NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`),
+      ),
+      404,
+    ),
   );
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {

@@ -18,6 +18,8 @@ module.exports = {
   testMatch: ['**/__tests__/**/*.test.js'],
   // Vitest files (test/, sandbox/) and dependencies are not jest's.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/', '<rootDir>/sandbox/', '<rootDir>/scripts/'],
-  transformIgnorePatterns: ['/node_modules/(?!(.*@lwc/state)|(.*@salesforce/sfdx-lwc-jest/src/lightning-stubs)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(.*@lwc/state)|(.*@salesforce/sfdx-lwc-jest/src/lightning-stubs)/)',
+  ],
   clearMocks: true,
 };

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { RecordLinkSchema } from '../model/links';
 
-export const ActivationStatusSchema = z.enum(['queued', 'running', 'retrying', 'active', 'needs_fixes', 'failed']);
+export const ActivationStatusSchema = z.enum([
+  'queued',
+  'running',
+  'retrying',
+  'active',
+  'needs_fixes',
+  'failed',
+]);
 export type ActivationStatus = z.infer<typeof ActivationStatusSchema>;
 
 export const StepStatusSchema = z.enum(['pending', 'running', 'retrying', 'done', 'failed', 'skipped']);
@@ -48,6 +55,8 @@ export type ActivationView = z.infer<typeof ActivationViewSchema>;
 
 export const ActivateRequestSchema = z.object({
   /** The Salesforce Opportunity (006...) or Contract (800...) the seller clicked on. */
-  crmRecordId: z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'Must be a 15 or 18 character Salesforce record id'),
+  crmRecordId: z
+    .string()
+    .regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, 'Must be a 15 or 18 character Salesforce record id'),
 });
 export type ActivateRequest = z.infer<typeof ActivateRequestSchema>;

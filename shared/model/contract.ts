@@ -72,7 +72,10 @@ export const MilestoneSchema = z.object({
 export type Milestone = z.infer<typeof MilestoneSchema>;
 
 export const BillingModelSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('fixed_fee'), milestones: z.array(MilestoneSchema).min(1, 'A fixed-fee contract needs at least one milestone') }),
+  z.object({
+    type: z.literal('fixed_fee'),
+    milestones: z.array(MilestoneSchema).min(1, 'A fixed-fee contract needs at least one milestone'),
+  }),
   z.object({ type: z.literal('time_and_materials'), notToExceed: MoneySchema.optional() }),
   z.object({
     type: z.literal('retainer'),
@@ -109,7 +112,14 @@ export const TeamRoleSchema = z.object({
 });
 export type TeamRole = z.infer<typeof TeamRoleSchema>;
 
-export const ContractStatusSchema = z.enum(['draft', 'negotiating', 'signed', 'active', 'expired', 'terminated']);
+export const ContractStatusSchema = z.enum([
+  'draft',
+  'negotiating',
+  'signed',
+  'active',
+  'expired',
+  'terminated',
+]);
 
 /** One contract (statement of work) with everything activation needs, in canonical form. */
 export const ContractSchema = z.object({

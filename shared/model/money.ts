@@ -3,13 +3,17 @@ import { type CurrencyCode, CurrencyCodeSchema, currencyExponent } from './curre
 
 /** Money is an integer count of the currency's minor unit (cents, yen, fils). Never a float. */
 export const MoneySchema = z.object({
-  amountMinor: z.number().int('amountMinor must be a whole number of minor units (e.g. cents)').refine(Number.isSafeInteger, 'amountMinor is too large'),
+  amountMinor: z
+    .number()
+    .int('amountMinor must be a whole number of minor units (e.g. cents)')
+    .refine(Number.isSafeInteger, 'amountMinor is too large'),
   currency: CurrencyCodeSchema,
 });
 export type Money = z.infer<typeof MoneySchema>;
 
 export function money(amountMinor: number, currency: CurrencyCode): Money {
-  if (!Number.isSafeInteger(amountMinor)) throw new RangeError(`amountMinor must be a safe integer, got ${amountMinor}`);
+  if (!Number.isSafeInteger(amountMinor))
+    throw new RangeError(`amountMinor must be a safe integer, got ${amountMinor}`);
   return { amountMinor, currency };
 }
 
@@ -35,7 +39,8 @@ export function sumMoney(items: readonly Money[], currency: CurrencyCode): Money
  */
 export function allocateMoney(total: Money, weights: readonly number[]): Money[] {
   if (weights.length === 0) throw new RangeError('allocate needs at least one weight');
-  if (weights.some((w) => !Number.isSafeInteger(w) || w < 0)) throw new RangeError('weights must be non-negative integers');
+  if (weights.some((w) => !Number.isSafeInteger(w) || w < 0))
+    throw new RangeError('weights must be non-negative integers');
   const sum = weights.reduce((a, b) => a + b, 0);
   if (sum === 0) throw new RangeError('weights must not all be zero');
   const sign = total.amountMinor < 0 ? -1 : 1;
@@ -57,7 +62,9 @@ export function allocateMoney(total: Money, weights: readonly number[]): Money[]
 export function toDecimalString(m: Money): string {
   const exp = currencyExponent(m.currency);
   const neg = m.amountMinor < 0;
-  const digits = Math.abs(m.amountMinor).toString().padStart(exp + 1, '0');
+  const digits = Math.abs(m.amountMinor)
+    .toString()
+    .padStart(exp + 1, '0');
   const whole = exp === 0 ? digits : digits.slice(0, -exp);
   const frac = exp === 0 ? '' : `.${digits.slice(-exp)}`;
   return `${neg ? '-' : ''}${whole}${frac}`;
@@ -71,12 +78,18 @@ export function fromDecimal(value: string | number, currency: CurrencyCode): Mon
   if (!match) throw new RangeError(`Not a decimal amount: ${value}`);
   const [, neg, whole, frac = ''] = match;
   const significant = frac.replace(/0+$/, '');
-  if (significant.length > exp) throw new RangeError(`${value} has more decimals than ${currency} allows (${exp})`);
+  if (significant.length > exp)
+    throw new RangeError(`${value} has more decimals than ${currency} allows (${exp})`);
   const minor = BigInt(whole!) * 10n ** BigInt(exp) + BigInt((frac + '0'.repeat(exp)).slice(0, exp) || '0');
   return money(Number(neg ? -minor : minor), currency);
 }
 
 export function formatMoney(m: Money, locale = 'en-US'): string {
   const exp = currencyExponent(m.currency);
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency, minimumFractionDigits: exp, maximumFractionDigits: exp }).format(Number(toDecimalString(m)));
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: m.currency,
+    minimumFractionDigits: exp,
+    maximumFractionDigits: exp,
+  }).format(Number(toDecimalString(m)));
 }

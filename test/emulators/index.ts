@@ -8,7 +8,9 @@ export type EmulatorUrls = { salesforce: string; netsuite: string; kantata: stri
  * Starts the three vendor emulators, each on its own loopback port as each vendor is its own host.
  * With `stateDir`, state is saved to and restored from JSON files there (the sandbox).
  */
-export async function startEmulators(opts: { ports?: Partial<Record<keyof EmulatorUrls, number>>; stateDir?: string } = {}) {
+export async function startEmulators(
+  opts: { ports?: Partial<Record<keyof EmulatorUrls, number>>; stateDir?: string } = {},
+) {
   const salesforce = createSalesforceEmulator();
   const netsuite = createNetSuiteEmulator();
   const kantata = createKantataEmulator();

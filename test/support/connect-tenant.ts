@@ -3,8 +3,9 @@
  * would against real systems: create the tenant (operator token), then connect CRM, PSA and ERP.
  * Runs in Node (the sandbox, e2e tests) and inside workerd (worker tests).
  */
-import { netsuiteTestCredentials } from '../emulators/netsuite/credentials';
+
 import type { EmulatorUrls } from '../emulators';
+import { netsuiteTestCredentials } from '../emulators/netsuite/credentials';
 
 export interface ConnectedTenant {
   tenantId: string;
@@ -43,18 +44,32 @@ export async function connectTenant(opts: {
   const ns = await netsuiteTestCredentials();
   const accountId = `TSTDRV${suffix.replace(/[^A-Za-z0-9]/g, '').toUpperCase()}`;
 
-  const create = async (vendor: keyof EmulatorUrls, id: string, options: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  const create = async (
+    vendor: keyof EmulatorUrls,
+    id: string,
+    options: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) =>
     ok<{ id: string; baseUrl: string }>(
       await fetch(`${opts.emulators[vendor]}/__emulator/instances`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id, seed, config: { latencyMs: opts.latencyMs?.[vendor] ?? 0, options, ...extra } }),
+        body: JSON.stringify({
+          id,
+          seed,
+          config: { latencyMs: opts.latencyMs?.[vendor] ?? 0, options, ...extra },
+        }),
       }),
       `create ${vendor} instance`,
     );
   const [salesforce, netsuite, kantata] = await Promise.all([
     create('salesforce', `sf-${suffix}`, { clientId: 'handoff-connected-app', clientSecret: sfSecret }),
-    create('netsuite', `ns-${suffix}`, { ...ns.options, accountId }, { concurrencyLimit: opts.netsuiteAccountLimit ?? 0 }),
+    create(
+      'netsuite',
+      `ns-${suffix}`,
+      { ...ns.options, accountId },
+      { concurrencyLimit: opts.netsuiteAccountLimit ?? 0 },
+    ),
     create('kantata', `kt-${suffix}`, { accessTokens: [kantataToken] }),
   ]);
 
@@ -87,7 +102,12 @@ export async function connectTenant(opts: {
   });
   await put('erp', {
     system: 'netsuite',
-    config: { accountId, baseUrl: netsuite.baseUrl, uiBaseUrl: netsuite.baseUrl, auth: { clientId: ns.clientId, certificateId: ns.certificateId, algorithm: ns.algorithm } },
+    config: {
+      accountId,
+      baseUrl: netsuite.baseUrl,
+      uiBaseUrl: netsuite.baseUrl,
+      auth: { clientId: ns.clientId, certificateId: ns.certificateId, algorithm: ns.algorithm },
+    },
     secrets: { auth: { privateKeyPem: ns.privateKeyPem } },
     concurrencyLimit: opts.erpConcurrencyLimit ?? 5,
   });

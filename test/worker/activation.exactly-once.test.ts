@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { activate, clearFaults, effects, fastWorkflows, getActivation, injectFaults, newTenant, waitForActivation, json } from './harness';
+import {
+  activate,
+  clearFaults,
+  effects,
+  fastWorkflows,
+  getActivation,
+  injectFaults,
+  json,
+  newTenant,
+  waitForActivation,
+} from './harness';
 
 const NORTHWIND = '006000000000001AAA';
 
@@ -8,14 +18,22 @@ describe('activation: nothing lost, nothing doubled', () => {
     await using _wf = await fastWorkflows();
     const t = await newTenant();
     const shared = crypto.randomUUID();
-    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => activate(t, NORTHWIND, i % 2 === 0 ? shared : crypto.randomUUID())));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        activate(t, NORTHWIND, i % 2 === 0 ? shared : crypto.randomUUID()),
+      ),
+    );
     const statuses = responses.map((r) => r.status);
     // Every click either started it (one 202, replayed to clicks with the same key), saw it (200), or was
     // told its key is still in flight (409).
-    const fresh202 = responses.filter((r) => r.status === 202 && r.headers.get('idempotent-replayed') !== 'true');
+    const fresh202 = responses.filter(
+      (r) => r.status === 202 && r.headers.get('idempotent-replayed') !== 'true',
+    );
     expect(fresh202).toHaveLength(1);
     expect(statuses.every((s) => s === 200 || s === 202 || s === 409)).toBe(true);
-    const ids = new Set(await Promise.all(responses.filter((r) => r.status !== 409).map(async (r) => (await json(r)).id)));
+    const ids = new Set(
+      await Promise.all(responses.filter((r) => r.status !== 409).map(async (r) => (await json(r)).id)),
+    );
     expect(ids.size).toBe(1);
 
     const view = await waitForActivation(t, NORTHWIND);
@@ -35,7 +53,9 @@ describe('activation: nothing lost, nothing doubled', () => {
     await using _wf = await fastWorkflows();
     const t = await newTenant();
     // The ERP goes down right after the customer was created: the project and schedule calls fail.
-    await injectFaults(t, 'netsuite', [{ kind: 'outage', path: '/record/v1/(job|billingSchedule)', mode: 'reset' }]);
+    await injectFaults(t, 'netsuite', [
+      { kind: 'outage', path: '/record/v1/(job|billingSchedule)', mode: 'reset' },
+    ]);
     await activate(t, NORTHWIND);
     const waiting = await waitForActivation(t, NORTHWIND, (v) => v.status === 'retrying');
     const step = waiting.steps.find((s) => s.name === 'upsert-erp-project');
@@ -84,7 +104,11 @@ describe('activation: nothing lost, nothing doubled', () => {
     await clearFaults(t, 'netsuite');
     const retry = await activate(t, NORTHWIND);
     expect(retry.status).toBe(202);
-    const done = await waitForActivation(t, NORTHWIND, (v) => v.status === 'active' || (v.status === 'failed' && v.attempt > 1));
+    const done = await waitForActivation(
+      t,
+      NORTHWIND,
+      (v) => v.status === 'active' || (v.status === 'failed' && v.attempt > 1),
+    );
     expect(done.status).toBe('active');
     expect(done.attempt).toBe(2);
     expect(done.exception).toBeNull();

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { activate, effects, emulatorState, fastWorkflows, newTenant, waitForActivation, workerFetch, json } from './harness';
+import {
+  activate,
+  effects,
+  emulatorState,
+  fastWorkflows,
+  json,
+  newTenant,
+  waitForActivation,
+  workerFetch,
+} from './harness';
 
 const NORTHWIND = '006000000000001AAA';
 const GLOBEX = '006000000000002AAA';
@@ -20,8 +29,19 @@ describe('activation: the happy path', () => {
     expect(view.contractNumber).toBe('SOW-1001');
     expect(view.steps.filter((s) => s.status !== 'done' && s.status !== 'skipped')).toEqual([]);
     const kinds = view.links.map((l) => `${l.role}:${l.kind}`).sort();
-    expect(kinds).toEqual(expect.arrayContaining(['crm:contract', 'crm:opportunity', 'erp:billing_schedule', 'erp:customer', 'erp:project', 'psa:project']));
-    expect(view.links.find((l) => l.kind === 'project' && l.role === 'psa')?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/i\/kt-/);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'crm:contract',
+        'crm:opportunity',
+        'erp:billing_schedule',
+        'erp:customer',
+        'erp:project',
+        'psa:project',
+      ]),
+    );
+    expect(view.links.find((l) => l.kind === 'project' && l.role === 'psa')?.url).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/i\/kt-/,
+    );
 
     const ns = await effects(t, 'netsuite');
     expect(ns['customer.create']).toBe(1);
@@ -31,7 +51,9 @@ describe('activation: the happy path', () => {
     expect(kt['workspace.create']).toBe(1);
 
     // The CRM record shows the outcome and the links.
-    const sf = await (await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)).text();
+    const sf = await (
+      await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)
+    ).text();
     expect(sf).toContain('Active');
     expect(sf).toContain(view.id);
   });
@@ -47,7 +69,10 @@ describe('activation: the happy path', () => {
     expect(brandt.status, JSON.stringify(brandt.steps)).toBe('active');
     expect(brandt.crmRecordId).toBe(BRANDT_CONTRACT);
 
-    const state = await emulatorState<{ records: Record<string, Record<string, Record<string, unknown>>> }>(t, 'netsuite');
+    const state = await emulatorState<{ records: Record<string, Record<string, Record<string, unknown>>> }>(
+      t,
+      'netsuite',
+    );
     expect(JSON.stringify(state)).toContain('EUR');
     const ns = await effects(t, 'netsuite');
     expect(ns['customer.create']).toBe(2);
@@ -57,10 +82,16 @@ describe('activation: the happy path', () => {
   it('follows one correlation id from the click to the last write in the audit trail', async () => {
     await using _wf = await fastWorkflows();
     const t = await newTenant();
-    const res = await activate(t, NORTHWIND, crypto.randomUUID(), { 'x-correlation-id': 'click-northwind-1' });
+    const res = await activate(t, NORTHWIND, crypto.randomUUID(), {
+      'x-correlation-id': 'click-northwind-1',
+    });
     expect(res.headers.get('x-correlation-id')).toBe('click-northwind-1');
     await waitForActivation(t, NORTHWIND);
-    const audit = await json(await workerFetch('http://handoff/v1/audit?correlationId=click-northwind-1', { headers: { authorization: `Bearer ${t.keys.admin}` } }));
+    const audit = await json(
+      await workerFetch('http://handoff/v1/audit?correlationId=click-northwind-1', {
+        headers: { authorization: `Bearer ${t.keys.admin}` },
+      }),
+    );
     const actions = audit.entries.map((e: { action: string }) => e.action);
     expect(actions[0]).toBe('activation.requested');
     expect(actions.at(-1)).toBe('activation.completed');

@@ -4,7 +4,12 @@ import type { ActivationView } from '../../shared/api/activation';
 import type { EmulatorUrls } from '../emulators';
 import { type ConnectedTenant, connectTenant } from '../support/connect-tenant';
 
-export const testEnv = env as unknown as { EMULATORS: EmulatorUrls; PLATFORM_ADMIN_TOKEN: string; ACTIVATION_WORKFLOW: Workflow; DB_DRIVER: string };
+export const testEnv = env as unknown as {
+  EMULATORS: EmulatorUrls;
+  PLATFORM_ADMIN_TOKEN: string;
+  ACTIVATION_WORKFLOW: Workflow;
+  DB_DRIVER: string;
+};
 
 /** Response bodies in tests are checked field by field; this types them loosely for that. */
 // biome-ignore lint/suspicious/noExplicitAny: test assertions navigate arbitrary JSON
@@ -15,7 +20,12 @@ export const workerFetch = (input: string, init?: RequestInit) => SELF.fetch(inp
 
 /** A fresh tenant connected to fresh, demo-seeded emulator instances. */
 export function newTenant(opts: Partial<Parameters<typeof connectTenant>[0]> = {}): Promise<ConnectedTenant> {
-  return connectTenant({ workerFetch, emulators: testEnv.EMULATORS, platformToken: testEnv.PLATFORM_ADMIN_TOKEN, ...opts });
+  return connectTenant({
+    workerFetch,
+    emulators: testEnv.EMULATORS,
+    platformToken: testEnv.PLATFORM_ADMIN_TOKEN,
+    ...opts,
+  });
 }
 
 /** Workflows in tests skip their sleeps and retry back-offs; everything else (steps, retries, state) is real. */
@@ -28,43 +38,76 @@ export async function fastWorkflows() {
   return introspector;
 }
 
-export async function activate(t: ConnectedTenant, crmRecordId: string, key: string = crypto.randomUUID(), headers: Record<string, string> = {}) {
+export async function activate(
+  t: ConnectedTenant,
+  crmRecordId: string,
+  key: string = crypto.randomUUID(),
+  headers: Record<string, string> = {},
+) {
   return SELF.fetch('http://handoff/v1/activations', {
     method: 'POST',
-    headers: { authorization: `Bearer ${t.keys.crm}`, 'content-type': 'application/json', 'idempotency-key': key, 'x-handoff-user': '005000000000001AAA', ...headers },
+    headers: {
+      authorization: `Bearer ${t.keys.crm}`,
+      'content-type': 'application/json',
+      'idempotency-key': key,
+      'x-handoff-user': '005000000000001AAA',
+      ...headers,
+    },
     body: JSON.stringify({ crmRecordId }),
   });
 }
 
 export async function getActivation(t: ConnectedTenant, crmRecordId: string): Promise<ActivationView> {
-  const res = await SELF.fetch(`http://handoff/v1/activations?crmRecordId=${crmRecordId}`, { headers: { authorization: `Bearer ${t.keys.crm}` } });
+  const res = await SELF.fetch(`http://handoff/v1/activations?crmRecordId=${crmRecordId}`, {
+    headers: { authorization: `Bearer ${t.keys.crm}` },
+  });
   if (!res.ok) throw new Error(`GET activation: ${res.status} ${await res.text()}`);
   return res.json();
 }
 
 const TERMINAL = new Set(['active', 'needs_fixes', 'failed']);
 
-export async function waitForActivation(t: ConnectedTenant, crmRecordId: string, until: (v: ActivationView) => boolean = (v) => TERMINAL.has(v.status), timeoutMs = 45_000): Promise<ActivationView> {
+export async function waitForActivation(
+  t: ConnectedTenant,
+  crmRecordId: string,
+  until: (v: ActivationView) => boolean = (v) => TERMINAL.has(v.status),
+  timeoutMs = 45_000,
+): Promise<ActivationView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const view = await getActivation(t, crmRecordId);
     if (until(view)) return view;
-    if (Date.now() > deadline) throw new Error(`activation did not get there in time: ${JSON.stringify(view, null, 1)}`);
+    if (Date.now() > deadline)
+      throw new Error(`activation did not get there in time: ${JSON.stringify(view, null, 1)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-export async function effects(t: ConnectedTenant, vendor: keyof EmulatorUrls): Promise<Record<string, number>> {
+export async function effects(
+  t: ConnectedTenant,
+  vendor: keyof EmulatorUrls,
+): Promise<Record<string, number>> {
   const res = await fetch(`${t.control[vendor]}/effects`);
   return ((await res.json()) as { effects: Record<string, number> }).effects;
 }
 
-export async function emulatorState<T = Record<string, unknown>>(t: ConnectedTenant, vendor: keyof EmulatorUrls): Promise<T> {
+export async function emulatorState<T = Record<string, unknown>>(
+  t: ConnectedTenant,
+  vendor: keyof EmulatorUrls,
+): Promise<T> {
   return (await fetch(`${t.control[vendor]}/state`)).json() as Promise<T>;
 }
 
-export async function injectFaults(t: ConnectedTenant, vendor: keyof EmulatorUrls, rules: Record<string, unknown>[]) {
-  const res = await fetch(`${t.control[vendor]}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules }) });
+export async function injectFaults(
+  t: ConnectedTenant,
+  vendor: keyof EmulatorUrls,
+  rules: Record<string, unknown>[],
+) {
+  const res = await fetch(`${t.control[vendor]}/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ rules }),
+  });
   if (!res.ok) throw new Error(`faults: ${res.status} ${await res.text()}`);
 }
 

@@ -53,5 +53,11 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
 /** Network-level failures (reset, refused, abort on timeout) are always worth retrying. */
 export function networkError(system: string, cause: unknown): ConnectorError {
   const message = cause instanceof Error ? cause.message : String(cause);
-  return new ConnectorError({ system, message: `${system} unreachable: ${message}`, retryable: true, code: 'NETWORK', cause });
+  return new ConnectorError({
+    system,
+    message: `${system} unreachable: ${message}`,
+    retryable: true,
+    code: 'NETWORK',
+    cause,
+  });
 }

@@ -1,4 +1,4 @@
-import type { Contract, Customer, RateCard, TeamRole, Milestone } from '../../shared/model/contract';
+import type { Contract, Customer, Milestone, RateCard, TeamRole } from '../../shared/model/contract';
 import type { BillingSchedule, ProjectSpec } from '../../shared/model/project';
 
 /**
@@ -73,7 +73,10 @@ export interface ErpPort {
   readonly system: string;
   upsertCustomer(customer: Customer, key: string): Promise<ExternalRecord>;
   upsertProject(input: ErpProjectInput, key: string): Promise<ExternalRecord>;
-  upsertBillingSchedule(input: { projectId: string; customerId: string; schedule: BillingSchedule; name: string }, key: string): Promise<ExternalRecord>;
+  upsertBillingSchedule(
+    input: { projectId: string; customerId: string; schedule: BillingSchedule; name: string },
+    key: string,
+  ): Promise<ExternalRecord>;
   recordUrl(type: 'customer' | 'project' | 'billing_schedule', id: string): string;
 }
 
@@ -88,7 +91,11 @@ export interface PsaPort {
   /** Add the team's roles (unnamed resources / participants) that are missing. */
   ensureTeam(projectId: string, team: TeamRole[], key: string): Promise<void>;
   /** Record the ids of the same contract in other systems on the PSA project. */
-  linkExternal(projectId: string, links: { system: string; kind: string; externalId: string; url?: string }[], key: string): Promise<void>;
+  linkExternal(
+    projectId: string,
+    links: { system: string; kind: string; externalId: string; url?: string }[],
+    key: string,
+  ): Promise<void>;
   recordUrl(id: string): string;
 }
 

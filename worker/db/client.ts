@@ -13,7 +13,8 @@ export type Db = DrizzleD1Database<typeof schema>;
 
 export function getDb(env: Pick<Env, 'DB' | 'DB_DRIVER' | 'LIBSQL_URL' | 'LIBSQL_AUTH_TOKEN'>): Db {
   if (env.DB_DRIVER === 'libsql') {
-    if (!env.LIBSQL_URL) throw new Error('DB_DRIVER=libsql needs LIBSQL_URL (an http(s):// or libsql:// URL)');
+    if (!env.LIBSQL_URL)
+      throw new Error('DB_DRIVER=libsql needs LIBSQL_URL (an http(s):// or libsql:// URL)');
     // A client per call: workerd forbids sharing I/O objects between requests, and the HTTP client is cheap.
     const client = createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN });
     return drizzleLibsql(client, { schema }) as unknown as Db;

@@ -20,7 +20,9 @@ export const apiKeysTable = sqliteTable(
   'api_keys',
   {
     id: text('id').primaryKey(),
-    tenantId: text('tenant_id').notNull().references(() => tenantsTable.id),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
     /** Which surface the key may call: crm (the Salesforce package), admin (connections, ops). */
     scope: text('scope', { enum: ['crm', 'admin'] }).notNull(),
     keyHash: text('key_hash').notNull(),
@@ -35,7 +37,9 @@ export const apiKeysTable = sqliteTable(
 export const connectionsTable = sqliteTable(
   'connections',
   {
-    tenantId: text('tenant_id').notNull().references(() => tenantsTable.id),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
     role: text('role', { enum: ['crm', 'psa', 'erp'] }).notNull(),
     system: text('system').notNull(),
     /** Non-secret settings (URLs, account ids, id maps) as JSON. */
@@ -53,11 +57,15 @@ export const activationsTable = sqliteTable(
   'activations',
   {
     id: text('id').primaryKey(),
-    tenantId: text('tenant_id').notNull().references(() => tenantsTable.id),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
     /** The CRM opportunity: one activation per opportunity, however often anyone clicks. */
     opportunityId: text('opportunity_id').notNull(),
     crmRecordId: text('crm_record_id').notNull(),
-    status: text('status', { enum: ['queued', 'running', 'retrying', 'active', 'needs_fixes', 'failed'] }).notNull(),
+    status: text('status', {
+      enum: ['queued', 'running', 'retrying', 'active', 'needs_fixes', 'failed'],
+    }).notNull(),
     attempt: integer('attempt').notNull().default(1),
     workflowInstanceId: text('workflow_instance_id').notNull(),
     workflowStarted: integer('workflow_started', { mode: 'boolean' }).notNull().default(false),
@@ -81,9 +89,13 @@ export const activationStepsTable = sqliteTable(
   'activation_steps',
   {
     tenantId: text('tenant_id').notNull(),
-    activationId: text('activation_id').notNull().references(() => activationsTable.id),
+    activationId: text('activation_id')
+      .notNull()
+      .references(() => activationsTable.id),
     name: text('name').notNull(),
-    status: text('status', { enum: ['pending', 'running', 'retrying', 'done', 'failed', 'skipped'] }).notNull(),
+    status: text('status', {
+      enum: ['pending', 'running', 'retrying', 'done', 'failed', 'skipped'],
+    }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     message: text('message'),
     startedAt: text('started_at'),
@@ -95,7 +107,9 @@ export const activationStepsTable = sqliteTable(
 export const linksTable = sqliteTable(
   'links',
   {
-    tenantId: text('tenant_id').notNull().references(() => tenantsTable.id),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
     /** The canonical contract id: the CRM opportunity id. */
     contractKey: text('contract_key').notNull(),
     role: text('role', { enum: ['crm', 'clm', 'psa', 'erp'] }).notNull(),
@@ -127,7 +141,10 @@ export const idempotencyKeysTable = sqliteTable(
     createdAt: text('created_at').notNull().default(now),
     expiresAt: text('expires_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.principal, t.route, t.key] }), index('idem_expiry_idx').on(t.expiresAt)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.principal, t.route, t.key] }),
+    index('idem_expiry_idx').on(t.expiresAt),
+  ],
 );
 
 export const auditLogTable = sqliteTable(
@@ -160,7 +177,9 @@ export const exceptionsTable = sqliteTable(
     reason: text('reason').notNull(),
     owner: text('owner').notNull(),
     suggestedFix: text('suggested_fix').notNull(),
-    status: text('status', { enum: ['open', 'retrying', 'resolved', 'skipped'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'retrying', 'resolved', 'skipped'] })
+      .notNull()
+      .default('open'),
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
     createdAt: text('created_at').notNull().default(now),
     updatedAt: text('updated_at').notNull().default(now),

@@ -18,6 +18,12 @@ export function auditRow(entry: AuditEntry) {
 
 /** Every audit row is also a log line with the same correlation id. */
 export async function audit(db: Db, entry: AuditEntry): Promise<void> {
-  log('info', entry.action, { correlationId: entry.correlationId, tenantId: entry.tenantId, subject: `${entry.subjectType}:${entry.subjectId}`, actor: entry.actor, ...entry.detail });
+  log('info', entry.action, {
+    correlationId: entry.correlationId,
+    tenantId: entry.tenantId,
+    subject: `${entry.subjectType}:${entry.subjectId}`,
+    actor: entry.actor,
+    ...entry.detail,
+  });
   await db.insert(auditLogTable).values(auditRow(entry));
 }

@@ -18,7 +18,10 @@ export function canonicalJson(value: unknown): string {
 
 export function randomToken(bytes = 24): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...raw))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 function b64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
@@ -30,7 +33,8 @@ function b64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
 
 async function secretsKey(keyB64: string): Promise<CryptoKey> {
   const raw = b64ToBytes(keyB64);
-  if (raw.length !== 32) throw new Error('SECRETS_KEY must be base64 of 32 random bytes (openssl rand -base64 32)');
+  if (raw.length !== 32)
+    throw new Error('SECRETS_KEY must be base64 of 32 random bytes (openssl rand -base64 32)');
   return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
 }
 
@@ -38,7 +42,11 @@ async function secretsKey(keyB64: string): Promise<CryptoKey> {
 export async function encryptSecret(keyB64: string, tenantId: string, plaintext: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const key = await secretsKey(keyB64);
-  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(tenantId) }, key, new TextEncoder().encode(plaintext));
+  const ct = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(tenantId) },
+    key,
+    new TextEncoder().encode(plaintext),
+  );
   const out = new Uint8Array(iv.length + ct.byteLength);
   out.set(iv);
   out.set(new Uint8Array(ct), iv.length);
@@ -48,6 +56,10 @@ export async function encryptSecret(keyB64: string, tenantId: string, plaintext:
 export async function decryptSecret(keyB64: string, tenantId: string, ciphertext: string): Promise<string> {
   const raw = b64ToBytes(ciphertext);
   const key = await secretsKey(keyB64);
-  const pt = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: raw.slice(0, 12), additionalData: new TextEncoder().encode(tenantId) }, key, raw.slice(12));
+  const pt = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: raw.slice(0, 12), additionalData: new TextEncoder().encode(tenantId) },
+    key,
+    raw.slice(12),
+  );
   return new TextDecoder().decode(pt);
 }

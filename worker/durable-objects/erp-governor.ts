@@ -39,11 +39,15 @@ export class ErpGovernor extends DurableObject<Env> {
       return Response.json({ ...this.stats, inFlight: this.inFlight, waiting: this.waiting.length });
     }
     const limit = Math.max(1, Number(request.headers.get(GOVERNOR_LIMIT_HEADER) ?? 5) || 5);
-    const timeoutMs = Math.max(1000, Number(request.headers.get(GOVERNOR_TIMEOUT_HEADER) ?? 15_000) || 15_000);
+    const timeoutMs = Math.max(
+      1000,
+      Number(request.headers.get(GOVERNOR_TIMEOUT_HEADER) ?? 15_000) || 15_000,
+    );
     const headers = new Headers(request.headers);
     headers.delete(GOVERNOR_LIMIT_HEADER);
     headers.delete(GOVERNOR_TIMEOUT_HEADER);
-    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+    const body =
+      request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
 
     await this.acquire(limit);
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
@@ -51,11 +55,19 @@ export class ErpGovernor extends DurableObject<Env> {
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) await new Promise((r) => setTimeout(r, pause));
       this.stats.forwarded += 1;
-      const response = await fetch(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(request.url, {
+        method: request.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (response.status === 429) {
         this.stats.throttled += 1;
         const retryAfter = Number(response.headers.get('retry-after') ?? 1);
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (Number.isFinite(retryAfter) ? retryAfter : 1) * 1000);
+        this.pausedUntil = Math.max(
+          this.pausedUntil,
+          Date.now() + (Number.isFinite(retryAfter) ? retryAfter : 1) * 1000,
+        );
       }
       return response;
     } finally {
@@ -65,15 +77,26 @@ export class ErpGovernor extends DurableObject<Env> {
 }
 
 /** A fetch that goes through the account's governor; hand it to the ERP connector. */
-export function governedFetch(env: Pick<Env, 'ERP_GOVERNOR'>, accountKey: string, limit: number, timeoutMs = 15_000) {
+export function governedFetch(
+  env: Pick<Env, 'ERP_GOVERNOR'>,
+  accountKey: string,
+  limit: number,
+  timeoutMs = 15_000,
+) {
   const stub = env.ERP_GOVERNOR.get(env.ERP_GOVERNOR.idFromName(accountKey));
   return async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     const headers = new Headers(request.headers);
     headers.set(GOVERNOR_LIMIT_HEADER, String(limit));
     headers.set(GOVERNOR_TIMEOUT_HEADER, String(timeoutMs));
-    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
+    const body =
+      request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
     // Waiting for a slot counts too: give the whole call twice the per-request budget.
-    return stub.fetch(request.url, { method: request.method, headers, body, signal: AbortSignal.timeout(timeoutMs * 2) });
+    return stub.fetch(request.url, {
+      method: request.method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeoutMs * 2),
+    });
   };
 }

@@ -22,7 +22,11 @@ export function requireKey(...scopes: Principal['scope'][]): MiddlewareHandler<A
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new ApiError('UNAUTHORIZED', 'Send an API key as "Authorization: Bearer hk_...".');
     const token = match[1]!;
-    if (scopes.includes('platform') && c.env.PLATFORM_ADMIN_TOKEN && timingSafeEqual(token, c.env.PLATFORM_ADMIN_TOKEN)) {
+    if (
+      scopes.includes('platform') &&
+      c.env.PLATFORM_ADMIN_TOKEN &&
+      timingSafeEqual(token, c.env.PLATFORM_ADMIN_TOKEN)
+    ) {
       c.set('principal', { tenantId: '*', keyId: 'platform', scope: 'platform' });
       return next();
     }
@@ -33,9 +37,18 @@ export function requireKey(...scopes: Principal['scope'][]): MiddlewareHandler<A
       .where(and(eq(apiKeysTable.keyHash, await sha256Hex(token)), isNull(apiKeysTable.revokedAt)))
       .limit(1);
     if (!row) throw new ApiError('UNAUTHORIZED', 'The API key is unknown or revoked.');
-    if (!scopes.includes(row.scope)) throw new ApiError('FORBIDDEN', `This key is for the ${row.scope} surface and cannot call this endpoint.`);
+    if (!scopes.includes(row.scope))
+      throw new ApiError(
+        'FORBIDDEN',
+        `This key is for the ${row.scope} surface and cannot call this endpoint.`,
+      );
     const user = c.req.header('x-handoff-user');
-    c.set('principal', { tenantId: row.tenantId, keyId: row.id, scope: row.scope, user: user && /^[\w.@-]{1,80}$/.test(user) ? user : undefined });
+    c.set('principal', {
+      tenantId: row.tenantId,
+      keyId: row.id,
+      scope: row.scope,
+      user: user && /^[\w.@-]{1,80}$/.test(user) ? user : undefined,
+    });
     return next();
   };
 }

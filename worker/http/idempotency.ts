@@ -21,9 +21,17 @@ export function idempotent(route: string): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (!key) {
-      throw new ApiError('IDEMPOTENCY_KEY_REQUIRED', 'This operation needs an Idempotency-Key header (a UUID per user action).', [
-        { field: 'Idempotency-Key', message: 'missing', fix: 'Send a new UUID v4 for each click; resend the same one when retrying.' },
-      ]);
+      throw new ApiError(
+        'IDEMPOTENCY_KEY_REQUIRED',
+        'This operation needs an Idempotency-Key header (a UUID per user action).',
+        [
+          {
+            field: 'Idempotency-Key',
+            message: 'missing',
+            fix: 'Send a new UUID v4 for each click; resend the same one when retrying.',
+          },
+        ],
+      );
     }
     if (key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
       throw new ApiError('BAD_REQUEST', 'Idempotency-Key must be 1-255 visible ASCII characters.', [
@@ -66,12 +74,22 @@ export function idempotent(route: string): MiddlewareHandler<AppEnv> {
       if (!existing) {
         claimed = (await claim()).length === 1;
       } else if (existing.expiresAt < new Date().toISOString()) {
-        await db.delete(idempotencyKeysTable).where(and(where, lt(idempotencyKeysTable.expiresAt, new Date().toISOString())));
+        await db
+          .delete(idempotencyKeysTable)
+          .where(and(where, lt(idempotencyKeysTable.expiresAt, new Date().toISOString())));
         claimed = (await claim()).length === 1;
       } else if (existing.fingerprint !== fingerprint) {
-        throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body.', [
-          { field: 'Idempotency-Key', message: 'reused with another payload', fix: 'Use a new key for a new request.' },
-        ]);
+        throw new ApiError(
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used with a different request body.',
+          [
+            {
+              field: 'Idempotency-Key',
+              message: 'reused with another payload',
+              fix: 'Use a new key for a new request.',
+            },
+          ],
+        );
       } else if (existing.state === 'done') {
         c.header('Idempotent-Replayed', 'true');
         return new Response(existing.responseBody, {
@@ -83,12 +101,21 @@ export function idempotent(route: string): MiddlewareHandler<AppEnv> {
         const taken = await db
           .update(idempotencyKeysTable)
           .set({ createdAt: new Date().toISOString() })
-          .where(and(where, eq(idempotencyKeysTable.state, 'running'), eq(idempotencyKeysTable.createdAt, existing.createdAt)))
+          .where(
+            and(
+              where,
+              eq(idempotencyKeysTable.state, 'running'),
+              eq(idempotencyKeysTable.createdAt, existing.createdAt),
+            ),
+          )
           .returning({ key: idempotencyKeysTable.key });
         claimed = taken.length === 1;
       }
       if (!claimed) {
-        throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+        throw new ApiError(
+          'IDEMPOTENCY_KEY_IN_USE',
+          'A request with this Idempotency-Key is still being processed; retry shortly.',
+        );
       }
     }
 
@@ -104,6 +131,9 @@ export function idempotent(route: string): MiddlewareHandler<AppEnv> {
       return;
     }
     const body = await c.res.clone().text();
-    await db.update(idempotencyKeysTable).set({ state: 'done', statusCode: status, responseBody: body }).where(where);
+    await db
+      .update(idempotencyKeysTable)
+      .set({ state: 'done', statusCode: status, responseBody: body })
+      .where(where);
   };
 }

@@ -2,19 +2,42 @@ import type { App } from '../app';
 
 interface OpenApiDoc {
   info: { title: string; version: string; description?: string };
-  paths: Record<string, Record<string, { summary?: string; description?: string; tags?: string[]; parameters?: { name: string; in: string; required?: boolean; description?: string }[]; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { description: string }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        summary?: string;
+        description?: string;
+        tags?: string[];
+        parameters?: { name: string; in: string; required?: boolean; description?: string }[];
+        requestBody?: { content: Record<string, { schema: unknown }> };
+        responses: Record<string, { description: string }>;
+      }
+    >
+  >;
 }
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 
 /** A readable API reference rendered on the server from the same OpenAPI document: no CDN, works offline. */
 function renderReference(doc: OpenApiDoc): string {
-  const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
+  const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path, method, op })),
+  );
   const body = ops
     .map(({ path, method, op }) => {
-      const params = (op.parameters ?? []).map((p) => `<li><code>${esc(p.name)}</code> <small>(${p.in}${p.required ? ', required' : ''})</small> ${esc(p.description ?? '')}</li>`).join('');
+      const params = (op.parameters ?? [])
+        .map(
+          (p) =>
+            `<li><code>${esc(p.name)}</code> <small>(${p.in}${p.required ? ', required' : ''})</small> ${esc(p.description ?? '')}</li>`,
+        )
+        .join('');
       const schema = op.requestBody?.content['application/json']?.schema;
-      const responses = Object.entries(op.responses).map(([code, r]) => `<li><b>${code}</b> ${esc(r.description)}</li>`).join('');
+      const responses = Object.entries(op.responses)
+        .map(([code, r]) => `<li><b>${code}</b> ${esc(r.description)}</li>`)
+        .join('');
       return `<section id="${method}-${esc(path)}"><h2><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h2>
 <p>${esc(op.summary ?? '')}</p>${op.description ? `<p>${esc(op.description)}</p>` : ''}
 ${params ? `<h3>Parameters</h3><ul>${params}</ul>` : ''}
@@ -39,7 +62,8 @@ export function registerDocs(app: App) {
     info: {
       title: 'Handoff',
       version: '1.0.0',
-      description: 'Contract-to-cash sync: activate projects from the CRM, follow their progress, connect systems, work the exception queue.',
+      description:
+        'Contract-to-cash sync: activate projects from the CRM, follow their progress, connect systems, work the exception queue.',
     },
   };
   app.doc31('/openapi.json', config);

@@ -13,10 +13,10 @@ export const errorResponses = {
 } as const;
 
 export const idempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .openapi({ description: 'A UUID per user action; resend the same key when retrying. Replayed for 24 hours.', example: '0b6c5b1e-8d51-4a4e-9f0f-6a9c2a7b1d11' }),
+  'idempotency-key': z.string().optional().openapi({
+    description: 'A UUID per user action; resend the same key when retrying. Replayed for 24 hours.',
+    example: '0b6c5b1e-8d51-4a4e-9f0f-6a9c2a7b1d11',
+  }),
 });
 
 export const jsonBody = <T extends z.ZodType>(schema: T, description: string) => ({

@@ -19,12 +19,21 @@ const route = createRoute({
     'One activation exists per opportunity: further calls (any key) return it. Requires Idempotency-Key.',
   security: [{ apiKey: [] }],
   middleware: [requireKey('crm'), idempotent('POST /v1/activations')] as const,
-  request: { headers: idempotencyHeaders, body: { ...jsonBody(ActivateRequestSchema, 'The CRM record the seller clicked on'), required: true } },
+  request: {
+    headers: idempotencyHeaders,
+    body: { ...jsonBody(ActivateRequestSchema, 'The CRM record the seller clicked on'), required: true },
+  },
   responses: {
     202: jsonBody(ActivationViewSchema, 'Activation started'),
     200: jsonBody(ActivationViewSchema, 'The activation already exists (started by an earlier click)'),
-    409: { content: { 'application/json': { schema: ErrorEnvelopeSchema } }, description: 'The same Idempotency-Key is still being processed' },
-    422: { content: { 'application/json': { schema: ErrorEnvelopeSchema } }, description: 'The same Idempotency-Key was used with another body' },
+    409: {
+      content: { 'application/json': { schema: ErrorEnvelopeSchema } },
+      description: 'The same Idempotency-Key is still being processed',
+    },
+    422: {
+      content: { 'application/json': { schema: ErrorEnvelopeSchema } },
+      description: 'The same Idempotency-Key was used with another body',
+    },
     ...errorResponses,
   },
 });
@@ -41,11 +50,23 @@ export function registerV1ActivationsCreate(app: App) {
         const { crm } = await loadConnectors(c.env, db, principal.tenantId);
         opportunityId = await crm.resolveOpportunityId(crmRecordId);
       } catch (e) {
-        if (e instanceof MissingConnectionError) throw new ApiError('CONFLICT', `${e.message}. An admin must connect it first (PUT /v1/admin/connections/${e.role}).`);
+        if (e instanceof MissingConnectionError)
+          throw new ApiError(
+            'CONFLICT',
+            `${e.message}. An admin must connect it first (PUT /v1/admin/connections/${e.role}).`,
+          );
         if (e instanceof ApiError) throw e;
-        throw new ApiError('VALIDATION_FAILED', `Could not find the opportunity for record ${crmRecordId}: ${(e as Error).message}`, [
-          { field: 'crmRecordId', message: 'no opportunity found', fix: 'Link the contract to its opportunity (Opportunity.ContractId), or activate from the opportunity.' },
-        ]);
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          `Could not find the opportunity for record ${crmRecordId}: ${(e as Error).message}`,
+          [
+            {
+              field: 'crmRecordId',
+              message: 'no opportunity found',
+              fix: 'Link the contract to its opportunity (Opportunity.ContractId), or activate from the opportunity.',
+            },
+          ],
+        );
       }
     }
     const { created, view } = await startActivation({

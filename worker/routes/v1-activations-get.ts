@@ -13,7 +13,9 @@ const byRecord = createRoute({
   summary: "The activation of a CRM record, with every step's progress, links and what to fix",
   security: [{ apiKey: [] }],
   middleware: [requireKey('crm', 'admin')] as const,
-  request: { query: z.object({ crmRecordId: z.string().min(15).max(18).openapi({ example: '006000000000001AAA' }) }) },
+  request: {
+    query: z.object({ crmRecordId: z.string().min(15).max(18).openapi({ example: '006000000000001AAA' }) }),
+  },
   responses: { 200: jsonBody(ActivationViewSchema, 'The activation'), ...errorResponses },
 });
 
@@ -35,7 +37,9 @@ export function registerV1ActivationsGet(app: App) {
     const db = c.get('db');
     const row =
       (await findActivation(db, tenantId, { opportunityId: crmRecordId })) ??
-      (await db.query.activationsTable.findFirst({ where: (a, { and, eq }) => and(eq(a.tenantId, tenantId), eq(a.crmRecordId, crmRecordId)) }));
+      (await db.query.activationsTable.findFirst({
+        where: (a, { and, eq }) => and(eq(a.tenantId, tenantId), eq(a.crmRecordId, crmRecordId)),
+      }));
     if (!row) throw new ApiError('NOT_FOUND', `Record ${crmRecordId} has not been activated.`);
     return c.json(await activationView(db, row), 200);
   });

@@ -12,10 +12,23 @@ import { errorResponses, jsonBody } from './openapi-common';
 const RoleSchema = z.enum(['crm', 'psa', 'erp']).openapi({ param: { name: 'role', in: 'path' } });
 
 const ConnectionPutSchema = z.object({
-  system: z.string().openapi({ example: 'netsuite', description: 'crm: salesforce · psa: kantata · erp: netsuite' }),
-  config: z.record(z.string(), z.unknown()).openapi({ description: 'Non-secret settings: URLs, account id, id maps.' }),
-  secrets: z.record(z.string(), z.unknown()).default({}).openapi({ description: 'Tokens and keys. Encrypted at rest, never returned.' }),
-  concurrencyLimit: z.number().int().min(1).max(100).default(5).openapi({ description: 'ERP only: requests this integration may have in flight on the account.' }),
+  system: z
+    .string()
+    .openapi({ example: 'netsuite', description: 'crm: salesforce · psa: kantata · erp: netsuite' }),
+  config: z
+    .record(z.string(), z.unknown())
+    .openapi({ description: 'Non-secret settings: URLs, account id, id maps.' }),
+  secrets: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .openapi({ description: 'Tokens and keys. Encrypted at rest, never returned.' }),
+  concurrencyLimit: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(5)
+    .openapi({ description: 'ERP only: requests this integration may have in flight on the account.' }),
 });
 
 const ConnectionViewSchema = z.object({
@@ -33,8 +46,15 @@ const put = createRoute({
   summary: 'Connect (or reconnect) the CRM, PSA or ERP of this tenant',
   security: [{ apiKey: [] }],
   middleware: [requireKey('admin')] as const,
-  request: { params: z.object({ role: RoleSchema }), body: { ...jsonBody(ConnectionPutSchema, 'The connection'), required: true } },
-  responses: { 200: jsonBody(ConnectionViewSchema, 'Saved (secrets omitted)'), 422: errorResponses[400], ...errorResponses },
+  request: {
+    params: z.object({ role: RoleSchema }),
+    body: { ...jsonBody(ConnectionPutSchema, 'The connection'), required: true },
+  },
+  responses: {
+    200: jsonBody(ConnectionViewSchema, 'Saved (secrets omitted)'),
+    422: errorResponses[400],
+    ...errorResponses,
+  },
 });
 
 const list = createRoute({
@@ -44,7 +64,10 @@ const list = createRoute({
   summary: "This tenant's connections (secrets omitted)",
   security: [{ apiKey: [] }],
   middleware: [requireKey('admin')] as const,
-  responses: { 200: jsonBody(z.object({ connections: z.array(ConnectionViewSchema) }), 'Connections'), ...errorResponses },
+  responses: {
+    200: jsonBody(z.object({ connections: z.array(ConnectionViewSchema) }), 'Connections'),
+    ...errorResponses,
+  },
 });
 
 export function registerV1AdminConnections(app: App) {
@@ -55,16 +78,27 @@ export function registerV1AdminConnections(app: App) {
     const factory = (CONNECTOR_REGISTRY[role] as Record<string, { schema: z.ZodType }>)[body.system];
     if (!factory) {
       throw new ApiError('VALIDATION_FAILED', `Unknown ${role} system "${body.system}"`, [
-        { field: 'system', message: 'unknown', fix: `Use one of: ${Object.keys(CONNECTOR_REGISTRY[role]).join(', ')}` },
+        {
+          field: 'system',
+          message: 'unknown',
+          fix: `Use one of: ${Object.keys(CONNECTOR_REGISTRY[role]).join(', ')}`,
+        },
       ]);
     }
     const merged = mergeConfig(body.config, body.secrets);
     const parsed = factory.schema.safeParse(merged);
     const problems = [
-      ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message, fix: 'Correct this setting.' }))),
+      ...(parsed.success
+        ? []
+        : parsed.error.issues.map((i) => ({
+            field: i.path.join('.'),
+            message: i.message,
+            fix: 'Correct this setting.',
+          }))),
       ...urlProblems(merged, c.env.ALLOW_LOOPBACK_CONNECTIONS === 'true'),
     ];
-    if (problems.length) throw new ApiError('VALIDATION_FAILED', `The ${body.system} connection is not valid.`, problems);
+    if (problems.length)
+      throw new ApiError('VALIDATION_FAILED', `The ${body.system} connection is not valid.`, problems);
     const values = {
       tenantId,
       role,
@@ -79,10 +113,34 @@ export function registerV1AdminConnections(app: App) {
       .insert(connectionsTable)
       .values(values)
       .onConflictDoUpdate({ target: [connectionsTable.tenantId, connectionsTable.role], set: values });
-    return c.json({ role, system: body.system, config: body.config, concurrencyLimit: body.concurrencyLimit, updatedAt: values.updatedAt }, 200);
+    return c.json(
+      {
+        role,
+        system: body.system,
+        config: body.config,
+        concurrencyLimit: body.concurrencyLimit,
+        updatedAt: values.updatedAt,
+      },
+      200,
+    );
   });
   app.openapi(list, async (c) => {
-    const rows = await c.get('db').select().from(connectionsTable).where(eq(connectionsTable.tenantId, c.get('principal').tenantId));
-    return c.json({ connections: rows.map((r) => ({ role: r.role, system: r.system, config: r.config, concurrencyLimit: r.concurrencyLimit, updatedAt: r.updatedAt })) }, 200);
+    const rows = await c
+      .get('db')
+      .select()
+      .from(connectionsTable)
+      .where(eq(connectionsTable.tenantId, c.get('principal').tenantId));
+    return c.json(
+      {
+        connections: rows.map((r) => ({
+          role: r.role,
+          system: r.system,
+          config: r.config,
+          concurrencyLimit: r.concurrencyLimit,
+          updatedAt: r.updatedAt,
+        })),
+      },
+      200,
+    );
   });
 }

@@ -7,7 +7,10 @@ import { errorResponses, jsonBody } from './openapi-common';
 
 const TenantCreateSchema = z.object({
   name: z.string().min(1).max(120).openapi({ example: 'Handoff Consulting' }),
-  salesforceOrgId: z.string().regex(/^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'A Salesforce org id starts with 00D').optional(),
+  salesforceOrgId: z
+    .string()
+    .regex(/^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'A Salesforce org id starts with 00D')
+    .optional(),
 });
 
 const TenantCreatedSchema = z.object({
@@ -27,12 +30,25 @@ const route = createRoute({
   security: [{ apiKey: [] }],
   middleware: [requireKey('platform')] as const,
   request: { body: { ...jsonBody(TenantCreateSchema, 'The firm'), required: true } },
-  responses: { 201: jsonBody(TenantCreatedSchema, 'Created; the keys are shown only now'), ...errorResponses },
+  responses: {
+    201: jsonBody(TenantCreatedSchema, 'Created; the keys are shown only now'),
+    ...errorResponses,
+  },
 });
 
 export async function newApiKey(tenantId: string, scope: 'crm' | 'admin', label: string) {
   const secret = `hk_${scope}_${randomToken(24)}`;
-  return { secret, row: { id: `key_${randomToken(9)}`, tenantId, scope, keyHash: await sha256Hex(secret), prefix: secret.slice(0, 10), label } };
+  return {
+    secret,
+    row: {
+      id: `key_${randomToken(9)}`,
+      tenantId,
+      scope,
+      keyHash: await sha256Hex(secret),
+      prefix: secret.slice(0, 10),
+      label,
+    },
+  };
 }
 
 export function registerV1AdminTenantsCreate(app: App) {

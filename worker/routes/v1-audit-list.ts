@@ -23,7 +23,10 @@ const route = createRoute({
   security: [{ apiKey: [] }],
   middleware: [requireKey('admin')] as const,
   request: { query: z.object({ correlationId: z.string().min(1).max(128) }) },
-  responses: { 200: jsonBody(z.object({ entries: z.array(AuditEntrySchema) }), 'Oldest first'), ...errorResponses },
+  responses: {
+    200: jsonBody(z.object({ entries: z.array(AuditEntrySchema) }), 'Oldest first'),
+    ...errorResponses,
+  },
 });
 
 export function registerV1AuditList(app: App) {
@@ -33,8 +36,16 @@ export function registerV1AuditList(app: App) {
       .get('db')
       .select()
       .from(auditLogTable)
-      .where(and(eq(auditLogTable.tenantId, c.get('principal').tenantId), eq(auditLogTable.correlationId, correlationId)))
+      .where(
+        and(
+          eq(auditLogTable.tenantId, c.get('principal').tenantId),
+          eq(auditLogTable.correlationId, correlationId),
+        ),
+      )
       .orderBy(asc(auditLogTable.id));
-    return c.json({ entries: rows.map(({ id: _id, tenantId: _t, ...r }) => ({ ...r, detail: r.detail ?? null })) }, 200);
+    return c.json(
+      { entries: rows.map(({ id: _id, tenantId: _t, ...r }) => ({ ...r, detail: r.detail ?? null })) },
+      200,
+    );
   });
 }

@@ -35,7 +35,10 @@ const route = createRoute({
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
   },
-  responses: { 200: jsonBody(z.object({ exceptions: z.array(ExceptionViewSchema) }), 'Newest first'), ...errorResponses },
+  responses: {
+    200: jsonBody(z.object({ exceptions: z.array(ExceptionViewSchema) }), 'Newest first'),
+    ...errorResponses,
+  },
 });
 
 export function registerV1ExceptionsList(app: App) {
@@ -44,7 +47,13 @@ export function registerV1ExceptionsList(app: App) {
     const conds = [eq(exceptionsTable.tenantId, c.get('principal').tenantId)];
     if (q.status) conds.push(eq(exceptionsTable.status, q.status));
     if (q.projectKey) conds.push(eq(exceptionsTable.projectKey, q.projectKey));
-    const rows = await c.get('db').select().from(exceptionsTable).where(and(...conds)).orderBy(desc(exceptionsTable.createdAt)).limit(q.limit);
+    const rows = await c
+      .get('db')
+      .select()
+      .from(exceptionsTable)
+      .where(and(...conds))
+      .orderBy(desc(exceptionsTable.createdAt))
+      .limit(q.limit);
     const now = Date.now();
     return c.json(
       {

@@ -18,7 +18,10 @@ import { log } from '../http/logger';
 import type { ActivationParams } from './activation-params';
 
 /** Retries inside one round: fast, for blips. */
-const STEP_CONFIG = { retries: { limit: 4, delay: '2 seconds', backoff: 'exponential' }, timeout: '90 seconds' } as const;
+const STEP_CONFIG = {
+  retries: { limit: 4, delay: '2 seconds', backoff: 'exponential' },
+  timeout: '90 seconds',
+} as const;
 /** Between rounds the activation waits visibly ("retrying") for an outage to end. ~1 hour in all. */
 const WAIT_BETWEEN_ROUNDS = '1 minute';
 const MAX_ROUNDS = 40;
@@ -52,12 +55,19 @@ const OWNER_BY_ROLE: Record<string, string> = { erp: 'finance-ops', psa: 'delive
  * (a retry after a lost response, a terminated step that still finished its write) changes nothing.
  */
 export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams> {
-  override async run(event: WorkflowEvent<ActivationParams>, step: WorkflowStep): Promise<{ status: string }> {
+  override async run(
+    event: WorkflowEvent<ActivationParams>,
+    step: WorkflowStep,
+  ): Promise<{ status: string }> {
     const p = event.payload;
     const db = getDb(this.env);
     const key = (name: string) => `${p.activationId}:${name}`;
 
-    const external = async <T>(name: string, role: 'crm' | 'psa' | 'erp', body: (c: Connectors) => Promise<T>): Promise<T> => {
+    const external = async <T>(
+      name: string,
+      role: 'crm' | 'psa' | 'erp',
+      body: (c: Connectors) => Promise<T>,
+    ): Promise<T> => {
       for (let round = 1; ; round++) {
         try {
           return (await step.do(round === 1 ? name : `${name}#${round}`, STEP_CONFIG, async () => {
@@ -71,9 +81,23 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
               const ce = e instanceof ConnectorError ? e : undefined;
               if (ce?.retryable || (!ce && !(e instanceof NonRetryableError) && !permanentOf(e))) {
                 const why = `${ce?.system ?? role.toUpperCase()} ${ce ? 'unavailable' : 'error'}: ${e instanceof Error ? e.message : String(e)}`;
-                await markStep(db, p.tenantId, p.activationId, name, 'retrying', `${why}. Retrying automatically.`);
-                await setActivationStatus(db, p.tenantId, p.activationId, { status: 'retrying', message: `Waiting on ${name}: ${why}` });
-                log('warn', 'activation step will retry', { correlationId: p.correlationId, step: name, error: why });
+                await markStep(
+                  db,
+                  p.tenantId,
+                  p.activationId,
+                  name,
+                  'retrying',
+                  `${why}. Retrying automatically.`,
+                );
+                await setActivationStatus(db, p.tenantId, p.activationId, {
+                  status: 'retrying',
+                  message: `Waiting on ${name}: ${why}`,
+                });
+                log('warn', 'activation step will retry', {
+                  correlationId: p.correlationId,
+                  step: name,
+                  error: why,
+                });
                 throw e;
               }
               const failure: PermanentFailure = {
@@ -98,19 +122,36 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
       await step.do('mark-running', async () => {
         await setActivationStatus(db, p.tenantId, p.activationId, { status: 'running', message: null });
       });
-      const snapshot = await external<DealSnapshot>('load-contract', 'crm', (c) => c.crm.loadDeal(p.opportunityId));
+      const snapshot = await external<DealSnapshot>('load-contract', 'crm', (c) =>
+        c.crm.loadDeal(p.opportunityId),
+      );
 
       const validation = await step.do('validate-contract', async () => {
         await markStep(db, p.tenantId, p.activationId, 'validate-contract', 'running');
         const { contract, problems } = validateContract(snapshot);
         if (!contract) {
-          await markStep(db, p.tenantId, p.activationId, 'validate-contract', 'failed', `${problems.length} field(s) to fix`);
+          await markStep(
+            db,
+            p.tenantId,
+            p.activationId,
+            'validate-contract',
+            'failed',
+            `${problems.length} field(s) to fix`,
+          );
           await setActivationStatus(db, p.tenantId, p.activationId, {
             status: 'needs_fixes',
             message: `${problems.length} field(s) to fix before the project can be activated. Nothing was created.`,
             problems,
           });
-          await audit(db, { tenantId: p.tenantId, correlationId: p.correlationId, actor: 'handoff', action: 'activation.needs_fixes', subjectType: 'opportunity', subjectId: p.opportunityId, detail: { problems: problems.map((x) => x.field) } });
+          await audit(db, {
+            tenantId: p.tenantId,
+            correlationId: p.correlationId,
+            actor: 'handoff',
+            action: 'activation.needs_fixes',
+            subjectType: 'opportunity',
+            subjectId: p.opportunityId,
+            detail: { problems: problems.map((x) => x.field) },
+          });
           return { problems };
         }
         await markStep(db, p.tenantId, p.activationId, 'validate-contract', 'done');
@@ -124,7 +165,15 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
       if (!validation.contract) {
         const problems = validation.problems as Problem[];
         await external('write-back-crm', 'crm', (c) =>
-          c.crm.writeBack(p.opportunityId, { status: 'Needs fixes', activationId: p.activationId, message: problems.map((x) => `${x.message}. ${x.fix}`).join('\n') }, key('write-back-crm')),
+          c.crm.writeBack(
+            p.opportunityId,
+            {
+              status: 'Needs fixes',
+              activationId: p.activationId,
+              message: problems.map((x) => `${x.message}. ${x.fix}`).join('\n'),
+            },
+            key('write-back-crm'),
+          ),
         );
         return { status: 'needs_fixes' };
       }
@@ -136,13 +185,25 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
       // account shares one ERP customer.
       const customer = await external<ExternalRecord>('upsert-erp-customer', 'erp', async (c) => {
         const rec = await c.erp.upsertCustomer(contract.customer, `sfacct-${snapshot.accountId}`);
-        await saveLink(db, p.tenantId, p.opportunityId, { role: 'erp', system: c.erp.system, kind: 'customer', externalId: rec.id, url: rec.url ?? c.erp.recordUrl('customer', rec.id) });
+        await saveLink(db, p.tenantId, p.opportunityId, {
+          role: 'erp',
+          system: c.erp.system,
+          kind: 'customer',
+          externalId: rec.id,
+          url: rec.url ?? c.erp.recordUrl('customer', rec.id),
+        });
         return rec;
       });
 
       const psaProject = await external<ExternalRecord>('create-psa-project', 'psa', async (c) => {
         const rec = await c.psa.createProject(project, key('create-psa-project'));
-        await saveLink(db, p.tenantId, p.opportunityId, { role: 'psa', system: c.psa.system, kind: 'project', externalId: rec.id, url: rec.url ?? c.psa.recordUrl(rec.id) });
+        await saveLink(db, p.tenantId, p.opportunityId, {
+          role: 'psa',
+          system: c.psa.system,
+          kind: 'project',
+          externalId: rec.id,
+          url: rec.url ?? c.psa.recordUrl(rec.id),
+        });
         return rec;
       });
 
@@ -150,7 +211,14 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
         const ids = await c.psa.ensureWbsAndMilestones(psaProject.id, project, key('ensure-psa-wbs'));
         for (const m of project.milestones) {
           const id = ids[m.key];
-          if (id) await saveLink(db, p.tenantId, p.opportunityId, { role: 'psa', system: c.psa.system, kind: 'milestone', externalId: id, localKey: m.key });
+          if (id)
+            await saveLink(db, p.tenantId, p.opportunityId, {
+              role: 'psa',
+              system: c.psa.system,
+              kind: 'milestone',
+              externalId: id,
+              localKey: m.key,
+            });
         }
         return ids;
       });
@@ -159,38 +227,82 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
         const rateCard = project.rateCard;
         await external('ensure-psa-rate-card', 'psa', async (c) => {
           const rec = await c.psa.ensureRateCard(psaProject.id, rateCard, key('ensure-psa-rate-card'));
-          await saveLink(db, p.tenantId, p.opportunityId, { role: 'psa', system: c.psa.system, kind: 'rate_card', externalId: rec.id });
+          await saveLink(db, p.tenantId, p.opportunityId, {
+            role: 'psa',
+            system: c.psa.system,
+            kind: 'rate_card',
+            externalId: rec.id,
+          });
           return rec;
         });
       } else {
         await step.do('skip-psa-rate-card', async () => {
-          await markStep(db, p.tenantId, p.activationId, 'ensure-psa-rate-card', 'skipped', 'Fixed fee without a rate card');
+          await markStep(
+            db,
+            p.tenantId,
+            p.activationId,
+            'ensure-psa-rate-card',
+            'skipped',
+            'Fixed fee without a rate card',
+          );
         });
       }
 
       if (project.team.length) {
-        await external('ensure-psa-team', 'psa', (c) => c.psa.ensureTeam(psaProject.id, project.team, key('ensure-psa-team')));
+        await external('ensure-psa-team', 'psa', (c) =>
+          c.psa.ensureTeam(psaProject.id, project.team, key('ensure-psa-team')),
+        );
       } else {
         await step.do('skip-psa-team', async () => {
-          await markStep(db, p.tenantId, p.activationId, 'ensure-psa-team', 'skipped', 'No roles on the contract');
+          await markStep(
+            db,
+            p.tenantId,
+            p.activationId,
+            'ensure-psa-team',
+            'skipped',
+            'No roles on the contract',
+          );
         });
       }
 
       const erpProject = await external<ExternalRecord>('upsert-erp-project', 'erp', async (c) => {
         const rec = await c.erp.upsertProject(
-          { name: project.name, customerId: customer.id, contract, psaProjectId: psaProject.id, psaProjectUrl: psaProject.url },
+          {
+            name: project.name,
+            customerId: customer.id,
+            contract,
+            psaProjectId: psaProject.id,
+            psaProjectUrl: psaProject.url,
+          },
           key('upsert-erp-project'),
         );
-        await saveLink(db, p.tenantId, p.opportunityId, { role: 'erp', system: c.erp.system, kind: 'project', externalId: rec.id, url: rec.url ?? c.erp.recordUrl('project', rec.id) });
+        await saveLink(db, p.tenantId, p.opportunityId, {
+          role: 'erp',
+          system: c.erp.system,
+          kind: 'project',
+          externalId: rec.id,
+          url: rec.url ?? c.erp.recordUrl('project', rec.id),
+        });
         return rec;
       });
 
       const billing = await external<ExternalRecord>('upsert-erp-billing-schedule', 'erp', async (c) => {
         const rec = await c.erp.upsertBillingSchedule(
-          { projectId: erpProject.id, customerId: customer.id, schedule, name: `${contract.number} ${contract.name}`.slice(0, 80) },
+          {
+            projectId: erpProject.id,
+            customerId: customer.id,
+            schedule,
+            name: `${contract.number} ${contract.name}`.slice(0, 80),
+          },
           key('upsert-erp-billing-schedule'),
         );
-        await saveLink(db, p.tenantId, p.opportunityId, { role: 'erp', system: c.erp.system, kind: 'billing_schedule', externalId: rec.id, url: rec.url ?? c.erp.recordUrl('billing_schedule', rec.id) });
+        await saveLink(db, p.tenantId, p.opportunityId, {
+          role: 'erp',
+          system: c.erp.system,
+          kind: 'billing_schedule',
+          externalId: rec.id,
+          url: rec.url ?? c.erp.recordUrl('billing_schedule', rec.id),
+        });
         return rec;
       });
 
@@ -198,16 +310,43 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
         await c.psa.linkExternal(
           psaProject.id,
           [
-            { system: c.erp.system, kind: 'customer', externalId: customer.id, url: customer.url ?? c.erp.recordUrl('customer', customer.id) },
-            { system: c.erp.system, kind: 'project', externalId: erpProject.id, url: erpProject.url ?? c.erp.recordUrl('project', erpProject.id) },
+            {
+              system: c.erp.system,
+              kind: 'customer',
+              externalId: customer.id,
+              url: customer.url ?? c.erp.recordUrl('customer', customer.id),
+            },
+            {
+              system: c.erp.system,
+              kind: 'project',
+              externalId: erpProject.id,
+              url: erpProject.url ?? c.erp.recordUrl('project', erpProject.id),
+            },
             { system: c.erp.system, kind: 'billing_schedule', externalId: billing.id },
-            { system: c.crm.system, kind: 'opportunity', externalId: p.opportunityId, url: c.crm.recordUrl(p.opportunityId) },
+            {
+              system: c.crm.system,
+              kind: 'opportunity',
+              externalId: p.opportunityId,
+              url: c.crm.recordUrl(p.opportunityId),
+            },
           ],
           key('link-records'),
         );
-        await saveLink(db, p.tenantId, p.opportunityId, { role: 'crm', system: c.crm.system, kind: 'opportunity', externalId: p.opportunityId, url: c.crm.recordUrl(p.opportunityId) });
+        await saveLink(db, p.tenantId, p.opportunityId, {
+          role: 'crm',
+          system: c.crm.system,
+          kind: 'opportunity',
+          externalId: p.opportunityId,
+          url: c.crm.recordUrl(p.opportunityId),
+        });
         if (snapshot.contractId) {
-          await saveLink(db, p.tenantId, p.opportunityId, { role: 'crm', system: c.crm.system, kind: 'contract', externalId: snapshot.contractId, url: c.crm.recordUrl(snapshot.contractId) });
+          await saveLink(db, p.tenantId, p.opportunityId, {
+            role: 'crm',
+            system: c.crm.system,
+            kind: 'contract',
+            externalId: snapshot.contractId,
+            url: c.crm.recordUrl(snapshot.contractId),
+          });
         }
       });
 
@@ -222,18 +361,52 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
         erpProjectUrl: erpProject.url,
       };
       await external('write-back-crm', 'crm', (c) =>
-        c.crm.writeBack(p.opportunityId, { ...writeBack, psaProjectUrl: writeBack.psaProjectUrl ?? c.psa.recordUrl(psaProject.id), erpProjectUrl: writeBack.erpProjectUrl ?? c.erp.recordUrl('project', erpProject.id) }, key('write-back-crm')),
+        c.crm.writeBack(
+          p.opportunityId,
+          {
+            ...writeBack,
+            psaProjectUrl: writeBack.psaProjectUrl ?? c.psa.recordUrl(psaProject.id),
+            erpProjectUrl: writeBack.erpProjectUrl ?? c.erp.recordUrl('project', erpProject.id),
+          },
+          key('write-back-crm'),
+        ),
       );
 
       await step.do('complete', async () => {
-        await setActivationStatus(db, p.tenantId, p.activationId, { status: 'active', message: writeBack.message });
-        await audit(db, { tenantId: p.tenantId, correlationId: p.correlationId, actor: p.actor, action: 'activation.completed', subjectType: 'opportunity', subjectId: p.opportunityId, detail: { activationId: p.activationId, psaProjectId: psaProject.id, erpCustomerId: customer.id, erpProjectId: erpProject.id, billingScheduleId: billing.id } });
+        await setActivationStatus(db, p.tenantId, p.activationId, {
+          status: 'active',
+          message: writeBack.message,
+        });
+        await audit(db, {
+          tenantId: p.tenantId,
+          correlationId: p.correlationId,
+          actor: p.actor,
+          action: 'activation.completed',
+          subjectType: 'opportunity',
+          subjectId: p.opportunityId,
+          detail: {
+            activationId: p.activationId,
+            psaProjectId: psaProject.id,
+            erpCustomerId: customer.id,
+            erpProjectId: erpProject.id,
+            billingScheduleId: billing.id,
+          },
+        });
       });
       return { status: 'active' };
     } catch (e) {
-      const failure = permanentOf(e) ?? { step: 'unknown', system: 'handoff', code: 'RETRIES_EXHAUSTED', message: e instanceof Error ? e.message : String(e) };
+      const failure = permanentOf(e) ?? {
+        step: 'unknown',
+        system: 'handoff',
+        code: 'RETRIES_EXHAUSTED',
+        message: e instanceof Error ? e.message : String(e),
+      };
       await step.do('record-failure', async () => {
-        const role = failure.step.includes('erp') ? 'erp' : failure.step.includes('psa') || failure.step === 'link-records' ? 'psa' : 'crm';
+        const role = failure.step.includes('erp')
+          ? 'erp'
+          : failure.step.includes('psa') || failure.step === 'link-records'
+            ? 'psa'
+            : 'crm';
         const exceptionId = await openException(db, {
           tenantId: p.tenantId,
           correlationId: p.correlationId,
@@ -244,20 +417,45 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
           code: failure.code,
           reason: `${failure.step} failed in ${failure.system}: ${failure.message}`,
           owner: OWNER_BY_ROLE[role] ?? 'integration-admin',
-          suggestedFix: failure.fix ?? `Fix the ${failure.system} side (connection, permissions or the record named above), then click Activate project again: finished steps are not repeated.`,
+          suggestedFix:
+            failure.fix ??
+            `Fix the ${failure.system} side (connection, permissions or the record named above), then click Activate project again: finished steps are not repeated.`,
           detail: { activationId: p.activationId, step: failure.step },
         });
-        await setActivationStatus(db, p.tenantId, p.activationId, { status: 'failed', message: `Stopped at "${failure.step}": ${failure.message}`, exceptionId });
-        await audit(db, { tenantId: p.tenantId, correlationId: p.correlationId, actor: 'handoff', action: 'activation.failed', subjectType: 'opportunity', subjectId: p.opportunityId, detail: { ...failure } });
+        await setActivationStatus(db, p.tenantId, p.activationId, {
+          status: 'failed',
+          message: `Stopped at "${failure.step}": ${failure.message}`,
+          exceptionId,
+        });
+        await audit(db, {
+          tenantId: p.tenantId,
+          correlationId: p.correlationId,
+          actor: 'handoff',
+          action: 'activation.failed',
+          subjectType: 'opportunity',
+          subjectId: p.opportunityId,
+          detail: { ...failure },
+        });
       });
       if (!failure.step.startsWith('write-back-crm') && failure.step !== 'load-contract') {
         try {
           await step.do('write-back-crm-failure', STEP_CONFIG, async () => {
             const c = await loadConnectors(this.env, db, p.tenantId);
-            await c.crm.writeBack(p.opportunityId, { status: 'Failed', activationId: p.activationId, message: `Stopped at "${failure.step}": ${failure.message}` }, key('write-back-crm-failure'));
+            await c.crm.writeBack(
+              p.opportunityId,
+              {
+                status: 'Failed',
+                activationId: p.activationId,
+                message: `Stopped at "${failure.step}": ${failure.message}`,
+              },
+              key('write-back-crm-failure'),
+            );
           });
         } catch (writeBackError) {
-          log('error', 'could not report the failure to the CRM', { correlationId: p.correlationId, error: String(writeBackError) });
+          log('error', 'could not report the failure to the CRM', {
+            correlationId: p.correlationId,
+            error: String(writeBackError),
+          });
         }
       }
       return { status: 'failed' };
@@ -268,6 +466,12 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
     await getDb(this.env)
       .update(activationsTable)
       .set({ status: 'running', message: null, updatedAt: new Date().toISOString() })
-      .where(and(eq(activationsTable.tenantId, p.tenantId), eq(activationsTable.id, p.activationId), eq(activationsTable.status, 'retrying')));
+      .where(
+        and(
+          eq(activationsTable.tenantId, p.tenantId),
+          eq(activationsTable.id, p.activationId),
+          eq(activationsTable.status, 'retrying'),
+        ),
+      );
   }
 }

@@ -7,7 +7,11 @@ const lwcResolver = require('@lwc/jest-resolver');
 const PLUGIN = path.resolve(__dirname, '..');
 const LWC_DIR = path.join(PLUGIN, 'force-app', 'main', 'default', 'lwc');
 const LOCAL_STUBS = path.join(__dirname, 'stubs');
-const SFDX_STUBS = path.join(path.dirname(require.resolve('@salesforce/sfdx-lwc-jest/package.json')), 'src', 'lightning-stubs');
+const SFDX_STUBS = path.join(
+  path.dirname(require.resolve('@salesforce/sfdx-lwc-jest/package.json')),
+  'src',
+  'lightning-stubs',
+);
 
 function firstFile(candidates) {
   return candidates.find((file) => fs.existsSync(file) && fs.statSync(file).isFile());
@@ -24,7 +28,10 @@ module.exports = function resolve(request, options) {
     if (found) return found;
   }
   if (ns === 'lightning' && name) {
-    const found = firstFile([path.join(LOCAL_STUBS, 'lightning', `${name}.js`), path.join(SFDX_STUBS, name, `${name}.js`)]);
+    const found = firstFile([
+      path.join(LOCAL_STUBS, 'lightning', `${name}.js`),
+      path.join(SFDX_STUBS, name, `${name}.js`),
+    ]);
     if (found) return found;
   }
   return lwcResolver(request, options);

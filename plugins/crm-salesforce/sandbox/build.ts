@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,14 +59,22 @@ async function bundle(): Promise<string> {
       // LBC and the engine use `this` at module level and circular imports; neither matters here.
       if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'CIRCULAR_DEPENDENCY') return;
       // lightning-base-components' card template declares its slots twice (once per branch); LWC warns, it works.
-      if (warning.plugin === 'rollup-plugin-lwc-compiler' && warning.id?.includes('lightning-base-components')) return;
+      if (
+        warning.plugin === 'rollup-plugin-lwc-compiler' &&
+        warning.id?.includes('lightning-base-components')
+      )
+        return;
       warn(warning);
     },
   });
   try {
-    const { output } = await build.generate({ format: 'iife', inlineDynamicImports: true, name: 'HandoffCrmSandbox' });
+    const { output } = await build.generate({
+      format: 'iife',
+      inlineDynamicImports: true,
+      name: 'HandoffCrmSandbox',
+    });
     const [chunk] = output;
-    if (!chunk || chunk.type !== 'chunk') throw new Error('rollup produced no bundle');
+    if (chunk?.type !== 'chunk') throw new Error('rollup produced no bundle');
     const minified = await transform(chunk.code, { minify: true, target: 'es2020', legalComments: 'none' });
     return minified.code;
   } finally {
@@ -86,7 +94,10 @@ export async function buildCrmSandbox(outDir: string): Promise<void> {
   const iconClasses = [...iconsUsedIn([LWC_DIR, SANDBOX_LWC_DIR])].flatMap(([category, names]) =>
     [...names].map((name) => `slds-icon-${category}-${name.replace(/_/g, '-')}`),
   );
-  const used = collectUsedClasses([js, page], { names: iconClasses, ignorePrefixes: /^slds-icon-(?:[a-z]+-)?$/ });
+  const used = collectUsedClasses([js, page], {
+    names: iconClasses,
+    ignorePrefixes: /^slds-icon-(?:[a-z]+-)?$/,
+  });
   const css = pruneCss(await readFile(SLDS_CSS, 'utf8'), used);
 
   await writeFile(join(assetsDir, 'record-page.js'), js);

@@ -12,7 +12,17 @@ import { fileURLToPath } from 'node:url';
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
-const FIXTURES = join(here, '..', 'force-app', 'main', 'default', 'lwc', 'handoffActivationCard', '__tests__', 'data');
+const FIXTURES = join(
+  here,
+  '..',
+  'force-app',
+  'main',
+  'default',
+  'lwc',
+  'handoffActivationCard',
+  '__tests__',
+  'data',
+);
 
 type Json = Record<string, unknown>;
 type View = Json & { steps: Json[]; status: string; updatedAt: string };
@@ -52,9 +62,22 @@ const opportunity = (id: string, name: string, extra: Json = {}): Json => ({
 export function previewRecords(): Map<string, Json> {
   return new Map<string, Json>([
     [PREVIEW_IDS.fresh, opportunity(PREVIEW_IDS.fresh, 'Acme Logistics – Cloud migration')],
-    [PREVIEW_IDS.needsFixes, opportunity(PREVIEW_IDS.needsFixes, 'Acme Logistics – Data platform', { Handoff_Status__c: 'Needs fixes' })],
-    [PREVIEW_IDS.failed, opportunity(PREVIEW_IDS.failed, 'Acme Logistics – Managed services', { Handoff_Status__c: 'Failed' })],
-    [PREVIEW_IDS.retrying, opportunity(PREVIEW_IDS.retrying, 'Acme Logistics – Security review', { Handoff_Status__c: 'Retrying' })],
+    [
+      PREVIEW_IDS.needsFixes,
+      opportunity(PREVIEW_IDS.needsFixes, 'Acme Logistics – Data platform', {
+        Handoff_Status__c: 'Needs fixes',
+      }),
+    ],
+    [
+      PREVIEW_IDS.failed,
+      opportunity(PREVIEW_IDS.failed, 'Acme Logistics – Managed services', { Handoff_Status__c: 'Failed' }),
+    ],
+    [
+      PREVIEW_IDS.retrying,
+      opportunity(PREVIEW_IDS.retrying, 'Acme Logistics – Security review', {
+        Handoff_Status__c: 'Retrying',
+      }),
+    ],
     [
       ACCOUNT_ID,
       {
@@ -100,15 +123,28 @@ export class FakeActivations {
     const stepIndex = Math.floor(position);
     const steps = base.steps.map((step, i) => {
       if (i < stepIndex) return { ...step, status: 'done', attempts: i === 2 ? 3 : 1 };
-      if (i > stepIndex) return { ...step, status: 'pending', attempts: 0, startedAt: null, finishedAt: null };
+      if (i > stepIndex)
+        return { ...step, status: 'pending', attempts: 0, startedAt: null, finishedAt: null };
       const inRetry = i === 2 && (retrying || elapsedSteps < 4);
       return inRetry && elapsedSteps >= 2.3
-        ? { ...step, status: 'retrying', attempts: 2, message: 'Kantata is rate limiting (HTTP 429); next try in 2 s.', finishedAt: null }
+        ? {
+            ...step,
+            status: 'retrying',
+            attempts: 2,
+            message: 'Kantata is rate limiting (HTTP 429); next try in 2 s.',
+            finishedAt: null,
+          }
         : { ...step, status: 'running', attempts: 1, finishedAt: null };
     });
     const done = stepIndex >= steps.length;
     const anyRetry = steps.some((s) => s.status === 'retrying');
-    const status = done ? 'active' : stepIndex === 0 && elapsedSteps < 0.3 ? 'queued' : anyRetry ? 'retrying' : 'running';
+    const status = done
+      ? 'active'
+      : stepIndex === 0 && elapsedSteps < 0.3
+        ? 'queued'
+        : anyRetry
+          ? 'retrying'
+          : 'running';
     return {
       ...base,
       crmRecordId: recordId,

@@ -6,7 +6,7 @@
  *
  * --serve keeps the server running (open the printed URL); otherwise it exits after the screenshots.
  */
-import { mkdtemp, readFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -27,7 +27,11 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
-export function startPreviewServer(siteDir: string, port = 0, stepMs = 1000): Promise<{ server: Server; url: string }> {
+export function startPreviewServer(
+  siteDir: string,
+  port = 0,
+  stepMs = 1000,
+): Promise<{ server: Server; url: string }> {
   const records = previewRecords();
   const activations = new FakeActivations(stepMs);
   const server = createServer(async (req, res) => {
@@ -46,7 +50,9 @@ export function startPreviewServer(siteDir: string, port = 0, stepMs = 1000): Pr
       if (req.method === 'POST' && apex) {
         const { recordId } = await readBody(req);
         if (typeof recordId !== 'string') return json(400, { message: 'recordId is required' });
-        return apex[1] === 'activate' ? json(200, activations.activate(recordId)) : json(200, activations.get(recordId));
+        return apex[1] === 'activate'
+          ? json(200, activations.activate(recordId))
+          : json(200, activations.get(recordId));
       }
       if (req.method === 'GET' && url.pathname.startsWith('/crm/')) {
         const file = normalize(join(siteDir, url.pathname));
@@ -82,7 +88,10 @@ export const CHROMIUM_ARGS = [
 
 async function screenshots(baseUrl: string, outDir: string): Promise<string[]> {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
   const shots: string[] = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
@@ -121,7 +130,11 @@ async function screenshots(baseUrl: string, outDir: string): Promise<string[]> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { out: { type: 'string' }, serve: { type: 'boolean', default: false }, port: { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      serve: { type: 'boolean', default: false },
+      port: { type: 'string' },
+    },
   });
   const siteDir = await mkdtemp(join(tmpdir(), 'handoff-crm-sandbox-'));
   await buildCrmSandbox(siteDir);

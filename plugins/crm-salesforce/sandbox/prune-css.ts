@@ -108,7 +108,10 @@ export interface UsedClasses {
 }
 
 /** Class names a source mentions: whole `slds-...` tokens, and prefixes of names built at run time. */
-export function collectUsedClasses(sources: string[], extra: { names?: string[]; ignorePrefixes?: RegExp } = {}): UsedClasses {
+export function collectUsedClasses(
+  sources: string[],
+  extra: { names?: string[]; ignorePrefixes?: RegExp } = {},
+): UsedClasses {
   const names = new Set<string>(extra.names);
   const prefixes = new Set<string>();
   for (const source of sources) {
@@ -141,7 +144,9 @@ function pruneBlocks(blocks: Block[], used: UsedClasses): string {
       }
       continue;
     }
-    const kept = splitSelectors(prelude).filter((selector) => requiredClasses(selector).every((c) => isUsed(c, used)));
+    const kept = splitSelectors(prelude).filter((selector) =>
+      requiredClasses(selector).every((c) => isUsed(c, used)),
+    );
     if (kept.length > 0) out += `${kept.join(',')}{${body.trim()}}`;
   }
   return out;

@@ -33,7 +33,9 @@ export function iconsUsedIn(dirs: string[]): Map<string, Set<string>> {
   const used = new Map<string, Set<string>>();
   for (const dir of dirs) {
     for (const file of walk(dir)) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/\b(utility|standard|action|doctype|custom):([a-z0-9_]+)\b/g)) {
+      for (const m of readFileSync(file, 'utf8').matchAll(
+        /\b(utility|standard|action|doctype|custom):([a-z0-9_]+)\b/g,
+      )) {
         const [, category, name] = m as unknown as [string, string, string];
         if (!used.has(category)) used.set(category, new Set());
         used.get(category)!.add(name);

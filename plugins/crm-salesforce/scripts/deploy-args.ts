@@ -89,14 +89,17 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
   const jwtFlags = ['client-id', 'jwt-key-file', 'username', 'instance-url'] as const;
   const givenJwt = jwtFlags.filter((f) => values[f] !== undefined);
   if (values['target-org'] !== undefined && givenJwt.length > 0) {
-    throw new DeployArgsError(`Use either --target-org or the JWT flags (${givenJwt.map((f) => `--${f}`).join(', ')}), not both.`);
+    throw new DeployArgsError(
+      `Use either --target-org or the JWT flags (${givenJwt.map((f) => `--${f}`).join(', ')}), not both.`,
+    );
   }
   let target: unknown;
   if (values['target-org'] !== undefined) {
     target = { kind: 'alias', targetOrg: values['target-org'] };
   } else if (givenJwt.length > 0) {
     const missing = jwtFlags.filter((f) => values[f] === undefined);
-    if (missing.length > 0) throw new DeployArgsError(`The JWT flow also needs ${missing.map((f) => `--${f}`).join(', ')}.`);
+    if (missing.length > 0)
+      throw new DeployArgsError(`The JWT flow also needs ${missing.map((f) => `--${f}`).join(', ')}.`);
     target = {
       kind: 'jwt',
       clientId: values['client-id'],
@@ -105,7 +108,9 @@ export function parseDeployArgs(argv: string[]): ParsedArgs {
       instanceUrl: values['instance-url'],
     };
   } else {
-    throw new DeployArgsError('Say which org: --target-org <alias>, or --client-id, --jwt-key-file, --username and --instance-url.');
+    throw new DeployArgsError(
+      'Say which org: --target-org <alias>, or --client-id, --jwt-key-file, --username and --instance-url.',
+    );
   }
 
   const parsed = DeployOptionsSchema.safeParse({

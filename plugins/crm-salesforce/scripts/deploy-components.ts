@@ -25,7 +25,9 @@ export function withHandoffUrl(xml: string, url: string): string {
 }
 
 async function sourceApiVersion(): Promise<string> {
-  const project = JSON.parse(await readFile(join(PLUGIN_DIR, 'sfdx-project.json'), 'utf8')) as { sourceApiVersion: string };
+  const project = JSON.parse(await readFile(join(PLUGIN_DIR, 'sfdx-project.json'), 'utf8')) as {
+    sourceApiVersion: string;
+  };
   return project.sourceApiVersion;
 }
 
@@ -33,7 +35,9 @@ async function sourceApiVersion(): Promise<string> {
  * The components to deploy, as the CLI would collect them (.forceignore applies: jest tests stay home).
  * With a Handoff URL the source is copied to a temp dir first, so the repo keeps its placeholder.
  */
-export async function prepareSource(options: { sourceDir?: string; handoffUrl?: string } = {}): Promise<PreparedSource> {
+export async function prepareSource(
+  options: { sourceDir?: string; handoffUrl?: string } = {},
+): Promise<PreparedSource> {
   let sourceDir = resolve(options.sourceDir ?? DEFAULT_SOURCE_DIR);
   let cleanup = async () => {};
   if (options.handoffUrl) {

@@ -31,16 +31,22 @@ export interface DeployStatusLike {
   numberTestErrors?: number;
   details?: {
     componentFailures?: DeployMessageLike | DeployMessageLike[];
-    runTestResult?: { failures?: TestFailureLike | TestFailureLike[]; codeCoverageWarnings?: { name?: string; message?: string } | { name?: string; message?: string }[] };
+    runTestResult?: {
+      failures?: TestFailureLike | TestFailureLike[];
+      codeCoverageWarnings?: { name?: string; message?: string } | { name?: string; message?: string }[];
+    };
   };
 }
 
-const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const list = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 export function progressLine(status: DeployStatusLike): string {
   const parts = [`${status.status ?? 'Pending'}`];
-  if (status.numberComponentsTotal) parts.push(`components ${status.numberComponentsDeployed ?? 0}/${status.numberComponentsTotal}`);
-  if (status.numberTestsTotal) parts.push(`tests ${status.numberTestsCompleted ?? 0}/${status.numberTestsTotal}`);
+  if (status.numberComponentsTotal)
+    parts.push(`components ${status.numberComponentsDeployed ?? 0}/${status.numberComponentsTotal}`);
+  if (status.numberTestsTotal)
+    parts.push(`tests ${status.numberTestsCompleted ?? 0}/${status.numberTestsTotal}`);
   const errors = (status.numberComponentErrors ?? 0) + (status.numberTestErrors ?? 0);
   if (errors) parts.push(`${errors} error(s)`);
   return parts.join(', ');
@@ -50,9 +56,13 @@ export function failureReport(status: DeployStatusLike): string[] {
   const lines: string[] = [];
   if (status.errorMessage) lines.push(`Deploy error: ${status.errorMessage}`);
   for (const f of list(status.details?.componentFailures)) {
-    const where = f.lineNumber ? ` (line ${f.lineNumber}${f.columnNumber ? `, column ${f.columnNumber}` : ''})` : '';
+    const where = f.lineNumber
+      ? ` (line ${f.lineNumber}${f.columnNumber ? `, column ${f.columnNumber}` : ''})`
+      : '';
     const file = f.fileName ? `\n      ${f.fileName}` : '';
-    lines.push(`  ✗ ${f.componentType ?? 'Component'} ${f.fullName ?? ''}${where}: ${f.problem ?? 'failed'}${file}`);
+    lines.push(
+      `  ✗ ${f.componentType ?? 'Component'} ${f.fullName ?? ''}${where}: ${f.problem ?? 'failed'}${file}`,
+    );
   }
   for (const t of list(status.details?.runTestResult?.failures)) {
     lines.push(`  ✗ Test ${t.name ?? ''}.${t.methodName ?? ''}: ${t.message ?? 'failed'}`);

@@ -5,7 +5,7 @@
  *   npm run sf:deploy -- --help
  */
 import { AuthInfo, Connection, Org } from '@salesforce/core';
-import { type DeployOptions, DeployArgsError, HELP, parseDeployArgs } from './deploy-args';
+import { DeployArgsError, type DeployOptions, HELP, parseDeployArgs } from './deploy-args';
 import { describeComponents, prepareSource } from './deploy-components';
 import { type DeployStatusLike, failureReport, progressLine } from './deploy-report';
 
@@ -18,20 +18,31 @@ async function connect(target: DeployOptions['target']): Promise<Connection> {
   }
   const authInfo = await AuthInfo.create({
     username: target.username,
-    oauth2Options: { clientId: target.clientId, privateKeyFile: target.jwtKeyFile, loginUrl: target.instanceUrl },
+    oauth2Options: {
+      clientId: target.clientId,
+      privateKeyFile: target.jwtKeyFile,
+      loginUrl: target.instanceUrl,
+    },
   });
   return Connection.create({ authInfo });
 }
 
-export async function deploy(options: DeployOptions, log: (line: string) => void = console.log): Promise<boolean> {
+export async function deploy(
+  options: DeployOptions,
+  log: (line: string) => void = console.log,
+): Promise<boolean> {
   const source = await prepareSource({ sourceDir: options.sourceDir, handoffUrl: options.handoffUrl });
   try {
     const names = describeComponents(source.components);
-    log(`${options.dryRun ? 'Validating (check-only)' : 'Deploying'} ${names.length} components from ${source.sourceDir}:`);
+    log(
+      `${options.dryRun ? 'Validating (check-only)' : 'Deploying'} ${names.length} components from ${source.sourceDir}:`,
+    );
     for (const name of names) log(`  ${name}`);
 
     const connection = await connect(options.target);
-    log(`Org: ${connection.getUsername()} at ${connection.instanceUrl} (API ${source.components.sourceApiVersion})`);
+    log(
+      `Org: ${connection.getUsername()} at ${connection.instanceUrl} (API ${source.components.sourceApiVersion})`,
+    );
     const operation = await source.components.deploy({
       // SDR bundles its own @salesforce/core; the connection is the same jsforce connection underneath.
       usernameOrConnection: connection as never,
@@ -53,7 +64,11 @@ export async function deploy(options: DeployOptions, log: (line: string) => void
     const status = result.response as DeployStatusLike;
     log(`Deploy ${status.id ?? ''}: ${status.status}`);
     if (status.success) {
-      log(options.dryRun ? 'Validation succeeded; nothing was changed.' : 'Deployed. Next: README.md "After the deploy".');
+      log(
+        options.dryRun
+          ? 'Validation succeeded; nothing was changed.'
+          : 'Deployed. Next: README.md "After the deploy".',
+      );
       return true;
     }
     for (const line of failureReport(status)) log(line);
@@ -64,7 +79,7 @@ export async function deploy(options: DeployOptions, log: (line: string) => void
 }
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseDeployArgs>;
   try {
     parsed = parseDeployArgs(argv);
   } catch (error) {

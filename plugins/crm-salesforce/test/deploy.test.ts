@@ -22,7 +22,16 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-const JWT = ['--client-id', '3MVG9xyz', '--jwt-key-file', 'server.key', '--username', 'deploy@acme.com', '--instance-url', 'https://login.salesforce.com'];
+const JWT = [
+  '--client-id',
+  '3MVG9xyz',
+  '--jwt-key-file',
+  'server.key',
+  '--username',
+  'deploy@acme.com',
+  '--instance-url',
+  'https://login.salesforce.com',
+];
 
 describe('deploy arguments', () => {
   it('reads an sf CLI alias with the defaults', () => {
@@ -40,11 +49,26 @@ describe('deploy arguments', () => {
   });
 
   it('reads the JWT bearer flow, a check-only deploy and the Handoff URL', () => {
-    const parsed = parseDeployArgs([...JWT, '--dry-run', '--test-level', 'RunLocalTests', '--handoff-url', 'https://api.handoff.example', '--wait', '10']);
+    const parsed = parseDeployArgs([
+      ...JWT,
+      '--dry-run',
+      '--test-level',
+      'RunLocalTests',
+      '--handoff-url',
+      'https://api.handoff.example',
+      '--wait',
+      '10',
+    ]);
     expect(parsed).toMatchObject({
       help: false,
       options: {
-        target: { kind: 'jwt', clientId: '3MVG9xyz', jwtKeyFile: 'server.key', username: 'deploy@acme.com', instanceUrl: 'https://login.salesforce.com' },
+        target: {
+          kind: 'jwt',
+          clientId: '3MVG9xyz',
+          jwtKeyFile: 'server.key',
+          username: 'deploy@acme.com',
+          instanceUrl: 'https://login.salesforce.com',
+        },
         dryRun: true,
         testLevel: 'RunLocalTests',
         handoffUrl: 'https://api.handoff.example',
@@ -63,7 +87,10 @@ describe('deploy arguments', () => {
     [['--client-id', 'x'], /also needs --jwt-key-file, --username, --instance-url/],
     [['--target-org', 'a', '--username', 'u@x.com'], /either --target-org or the JWT flags \(--username\)/],
     [[...JWT.slice(0, 6), '--instance-url', 'login.salesforce.com'], /--instance-url/],
-    [['--target-org', 'a', '--handoff-url', 'http://api.handoff.example'], /--handoff-url: The Handoff URL must be https/],
+    [
+      ['--target-org', 'a', '--handoff-url', 'http://api.handoff.example'],
+      /--handoff-url: The Handoff URL must be https/,
+    ],
     [['--target-org', 'a', '--test-level', 'RunEverything'], /--test-level/],
     [['--target-org', 'a', '--wait', 'soon'], /--wait/],
     [['--target-org', 'a', '--force'], /Unknown option '--force'/],
@@ -113,8 +140,14 @@ describe('component set', () => {
 
   it('writes the Handoff URL into a temp copy and leaves the repo placeholder alone', async () => {
     const source = await components.prepareSource({ handoffUrl: 'https://api.handoff.example/' });
-    const copied = await readFile(join(source.sourceDir, 'main/default/namedCredentials/Handoff.namedCredential-meta.xml'), 'utf8');
-    const original = await readFile(join(components.DEFAULT_SOURCE_DIR, 'main/default/namedCredentials/Handoff.namedCredential-meta.xml'), 'utf8');
+    const copied = await readFile(
+      join(source.sourceDir, 'main/default/namedCredentials/Handoff.namedCredential-meta.xml'),
+      'utf8',
+    );
+    const original = await readFile(
+      join(components.DEFAULT_SOURCE_DIR, 'main/default/namedCredentials/Handoff.namedCredential-meta.xml'),
+      'utf8',
+    );
     expect(copied).toContain('<parameterValue>https://api.handoff.example/</parameterValue>');
     expect(original).toContain('<parameterValue>https://handoff.example.com</parameterValue>');
     // Still the same component set, now from the copy, with .forceignore applied.
@@ -145,7 +178,14 @@ describe('deploy report', () => {
           problem: 'Variable does not exist: foo',
         },
         runTestResult: {
-          failures: [{ name: 'HandoffActivationControllerTest', methodName: 'getActivationReadsByRecordId', message: 'Assertion failed', stackTrace: 'Class.HandoffActivationControllerTest: line 9' }],
+          failures: [
+            {
+              name: 'HandoffActivationControllerTest',
+              methodName: 'getActivationReadsByRecordId',
+              message: 'Assertion failed',
+              stackTrace: 'Class.HandoffActivationControllerTest: line 9',
+            },
+          ],
         },
       },
     };

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCrmSandbox } from '../sandbox/build';
-import { PREVIEW_IDS } from '../sandbox/preview-fakes';
 import { CHROMIUM_ARGS, startPreviewServer } from '../sandbox/preview';
+import { PREVIEW_IDS } from '../sandbox/preview-fakes';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let outDir: string;
@@ -80,7 +80,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the record page in a browser', () => {
       // The card picked the activation up and polls it to the end.
       await page.getByText('Active: all 10 steps done.').waitFor({ timeout: 15_000 });
       await page.getByRole('link', { name: 'PSA project (opens in a new tab)' }).waitFor();
-      expect(await page.getByRole('status').filter({ hasText: 'Active: all 10 steps done.' }).count()).toBe(1);
+      expect(await page.getByRole('status').filter({ hasText: 'Active: all 10 steps done.' }).count()).toBe(
+        1,
+      );
 
       await page.goto(`${url}/crm/record-page.html?recordId=${PREVIEW_IDS.needsFixes}`);
       const link = page.getByRole('link', { name: 'Open Account to fix Tax Number' });

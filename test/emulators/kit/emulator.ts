@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { type HttpBindings, serve } from '@hono/node-server';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
@@ -61,10 +61,12 @@ export interface Instance<S> {
 export type EmulatorEnv<S> = { Bindings: HttpBindings; Variables: { instance: Instance<S> } };
 export type EmulatorApp<S> = Hono<EmulatorEnv<S>>;
 
-export interface VendorErrorFormat {
-  /** Body and headers for an error the kit injects, in the vendor's documented shape. */
-  (status: number, message: string, code: string): { body: unknown; headers?: Record<string, string> };
-}
+/** Body and headers for an error the kit injects, in the vendor's documented shape. */
+export type VendorErrorFormat = (
+  status: number,
+  message: string,
+  code: string,
+) => { body: unknown; headers?: Record<string, string> };
 
 export interface EmulatorDefinition<S> {
   name: string;
@@ -199,12 +201,19 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
     if (limited) {
       if (def.concurrencyLimitResponse) return def.concurrencyLimitResponse(c);
       const e = def.errorFormat(429, 'Too many requests', 'REQUEST_LIMIT_EXCEEDED');
-      return c.json(e.body as object, 429, { 'Retry-After': String(limited.retryAfterSeconds ?? 1), ...e.headers });
+      return c.json(e.body as object, 429, {
+        'Retry-After': String(limited.retryAfterSeconds ?? 1),
+        ...e.headers,
+      });
     }
     const error = hits.find((h) => h.kind === 'error');
     if (error) {
       const status = error.status ?? 500;
-      const e = def.errorFormat(status, 'Injected failure', status >= 500 ? 'UNEXPECTED_ERROR' : 'BAD_REQUEST');
+      const e = def.errorFormat(
+        status,
+        'Injected failure',
+        status >= 500 ? 'UNEXPECTED_ERROR' : 'BAD_REQUEST',
+      );
       return c.json(e.body as object, status as 500, e.headers);
     }
     if (inst.config.concurrencyLimit > 0 && inst.inFlight >= inst.config.concurrencyLimit) {
@@ -235,18 +244,33 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
     /** Snapshot every instance's state (for the sandbox's persistence). */
     snapshot(): string {
       return JSON.stringify(
-        [...instances.values()].map((i) => ({ id: i.id, config: i.config, state: i.state, effects: i.effects, idCounter: i.idCounter })),
+        [...instances.values()].map((i) => ({
+          id: i.id,
+          config: i.config,
+          state: i.state,
+          effects: i.effects,
+          idCounter: i.idCounter,
+        })),
       );
     },
     restore(json: string) {
-      for (const saved of JSON.parse(json) as { id: string; config: unknown; state: S; effects: Record<string, number>; idCounter: number }[]) {
+      for (const saved of JSON.parse(json) as {
+        id: string;
+        config: unknown;
+        state: S;
+        effects: Record<string, number>;
+        idCounter: number;
+      }[]) {
         const inst = createInstance(saved.id, saved.config);
         inst.state = saved.state;
         inst.effects = saved.effects;
         inst.idCounter = saved.idCounter;
       }
     },
-    async listen(port = 0, stateFile?: string): Promise<{ url: string; port: number; close(): Promise<void> }> {
+    async listen(
+      port = 0,
+      stateFile?: string,
+    ): Promise<{ url: string; port: number; close(): Promise<void> }> {
       if (stateFile) {
         try {
           this.restore(readFileSync(stateFile, 'utf8'));
@@ -254,7 +278,9 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
           // first run: nothing saved yet
         }
       }
-      const timer = stateFile ? setInterval(() => writeFileSync(stateFile, this.snapshot()), 1000) : undefined;
+      const timer = stateFile
+        ? setInterval(() => writeFileSync(stateFile, this.snapshot()), 1000)
+        : undefined;
       return new Promise((resolve) => {
         const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
           resolve({

@@ -2,8 +2,8 @@ import { createEmulator } from '../kit/emulator';
 import { registerTokenEndpoint, requireBearer } from './oauth';
 import { optionsOf } from './options';
 import { registerRecordRoutes } from './record-routes';
-import { registerUiRoutes } from './ui';
 import { initialNetSuiteState, type NetSuiteState, seedDemo } from './state';
+import { registerUiRoutes } from './ui';
 import { netsuiteErrorFormat } from './vendor-errors';
 
 /**

@@ -10,13 +10,17 @@ const TEMPLATE_PHASES: Record<string, string[]> = {
 };
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 function teamOf(contract: Contract): TeamRole[] {
   if (contract.team.length) return contract.team;
   const roles = new Map<string, TeamRole>();
-  for (const rate of contract.rateCard?.rates ?? []) if (!roles.has(rate.role)) roles.set(rate.role, { role: rate.role });
+  for (const rate of contract.rateCard?.rates ?? [])
+    if (!roles.has(rate.role)) roles.set(rate.role, { role: rate.role });
   return [...roles.values()];
 }
 
@@ -73,11 +77,20 @@ export function planBillingSchedule(contract: Contract): BillingSchedule {
         })),
       };
     case 'time_and_materials':
-      return { type: 'time_and_materials', currency: contract.currency, lines: [], notToExceed: bm.notToExceed, frequency: 'monthly' };
+      return {
+        type: 'time_and_materials',
+        currency: contract.currency,
+        lines: [],
+        notToExceed: bm.notToExceed,
+        frequency: 'monthly',
+      };
     case 'retainer': {
       const step = bm.period === 'monthly' ? 1 : 3;
       const total = money(bm.amountPerPeriod.amountMinor * bm.periods, bm.amountPerPeriod.currency);
-      const shares = allocateMoney(total, Array.from({ length: bm.periods }, () => 1));
+      const shares = allocateMoney(
+        total,
+        Array.from({ length: bm.periods }, () => 1),
+      );
       return {
         type: 'fixed_recurring',
         currency: contract.currency,
@@ -94,5 +107,8 @@ export function planBillingSchedule(contract: Contract): BillingSchedule {
 }
 
 export function scheduleTotal(schedule: BillingSchedule) {
-  return sumMoney(schedule.lines.map((l) => l.amount), schedule.currency);
+  return sumMoney(
+    schedule.lines.map((l) => l.amount),
+    schedule.currency,
+  );
 }

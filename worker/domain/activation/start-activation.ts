@@ -21,7 +21,12 @@ export interface StartActivationInput {
 /** Statuses from which a new click starts the activation again (nothing half-done is left behind either way). */
 const RESTARTABLE = ['needs_fixes', 'failed'] as const;
 
-export async function launchWorkflow(env: Pick<Env, 'ACTIVATION_WORKFLOW'>, db: Db, params: ActivationParams, instanceId: string): Promise<void> {
+export async function launchWorkflow(
+  env: Pick<Env, 'ACTIVATION_WORKFLOW'>,
+  db: Db,
+  params: ActivationParams,
+  instanceId: string,
+): Promise<void> {
   try {
     await env.ACTIVATION_WORKFLOW.create({ id: instanceId, params });
   } catch (e) {
@@ -39,7 +44,9 @@ export async function launchWorkflow(env: Pick<Env, 'ACTIVATION_WORKFLOW'>, db: 
  * index, so concurrent clicks (with the same or different idempotency keys) converge on one row and one
  * workflow instance. A click on an activation that needs fixes or failed starts its next attempt.
  */
-export async function startActivation(input: StartActivationInput): Promise<{ created: boolean; view: ActivationView }> {
+export async function startActivation(
+  input: StartActivationInput,
+): Promise<{ created: boolean; view: ActivationView }> {
   const { db, tenantId, opportunityId } = input;
   let row = await findActivation(db, tenantId, { opportunityId });
 
@@ -61,7 +68,15 @@ export async function startActivation(input: StartActivationInput): Promise<{ cr
       .onConflictDoNothing()
       .returning();
     if (inserted[0]) {
-      await audit(db, { tenantId, correlationId: input.correlationId, actor: input.actor, action: 'activation.requested', subjectType: 'opportunity', subjectId: opportunityId, detail: { activationId: id } });
+      await audit(db, {
+        tenantId,
+        correlationId: input.correlationId,
+        actor: input.actor,
+        action: 'activation.requested',
+        subjectType: 'opportunity',
+        subjectId: opportunityId,
+        detail: { activationId: id },
+      });
       await launchWorkflow(input.env, db, paramsOf(inserted[0], input.actor), inserted[0].workflowInstanceId);
       return { created: true, view: await activationView(db, inserted[0]) };
     }
@@ -87,17 +102,36 @@ export async function startActivation(input: StartActivationInput): Promise<{ cr
         updatedAt: new Date().toISOString(),
       })
       // Conditional on the attempt we read: of many concurrent clicks exactly one restarts.
-      .where(and(eq(activationsTable.id, row.id), eq(activationsTable.attempt, row.attempt), inArray(activationsTable.status, [...RESTARTABLE])))
+      .where(
+        and(
+          eq(activationsTable.id, row.id),
+          eq(activationsTable.attempt, row.attempt),
+          inArray(activationsTable.status, [...RESTARTABLE]),
+        ),
+      )
       .returning();
     if (restarted) {
       if (row.exceptionId) {
         await db
           .update(exceptionsTable)
-          .set({ status: 'resolved', resolvedBy: input.actor, resolutionNote: `Retried by activation attempt ${attempt}`, updatedAt: new Date().toISOString() })
+          .set({
+            status: 'resolved',
+            resolvedBy: input.actor,
+            resolutionNote: `Retried by activation attempt ${attempt}`,
+            updatedAt: new Date().toISOString(),
+          })
           .where(and(eq(exceptionsTable.tenantId, tenantId), eq(exceptionsTable.id, row.exceptionId)));
       }
       await resetSteps(db, tenantId, row.id);
-      await audit(db, { tenantId, correlationId: input.correlationId, actor: input.actor, action: 'activation.restarted', subjectType: 'opportunity', subjectId: opportunityId, detail: { activationId: row.id, attempt } });
+      await audit(db, {
+        tenantId,
+        correlationId: input.correlationId,
+        actor: input.actor,
+        action: 'activation.restarted',
+        subjectType: 'opportunity',
+        subjectId: opportunityId,
+        detail: { activationId: row.id, attempt },
+      });
       await launchWorkflow(input.env, db, paramsOf(restarted, input.actor), restarted.workflowInstanceId);
       return { created: true, view: await activationView(db, restarted) };
     }
@@ -107,5 +141,12 @@ export async function startActivation(input: StartActivationInput): Promise<{ cr
 }
 
 export function paramsOf(row: typeof activationsTable.$inferSelect, actor: string): ActivationParams {
-  return { tenantId: row.tenantId, activationId: row.id, opportunityId: row.opportunityId, correlationId: row.correlationId, attempt: row.attempt, actor };
+  return {
+    tenantId: row.tenantId,
+    activationId: row.id,
+    opportunityId: row.opportunityId,
+    correlationId: row.correlationId,
+    attempt: row.attempt,
+    actor,
+  };
 }

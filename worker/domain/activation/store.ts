@@ -10,9 +10,18 @@ type StepStatus = (typeof activationStepsTable.$inferSelect)['status'];
 
 const nowIso = () => new Date().toISOString();
 
-export async function findActivation(db: Db, tenantId: string, by: { id: string } | { opportunityId: string }): Promise<ActivationRow | undefined> {
-  const cond = 'id' in by ? eq(activationsTable.id, by.id) : eq(activationsTable.opportunityId, by.opportunityId);
-  const [row] = await db.select().from(activationsTable).where(and(eq(activationsTable.tenantId, tenantId), cond)).limit(1);
+export async function findActivation(
+  db: Db,
+  tenantId: string,
+  by: { id: string } | { opportunityId: string },
+): Promise<ActivationRow | undefined> {
+  const cond =
+    'id' in by ? eq(activationsTable.id, by.id) : eq(activationsTable.opportunityId, by.opportunityId);
+  const [row] = await db
+    .select()
+    .from(activationsTable)
+    .where(and(eq(activationsTable.tenantId, tenantId), cond))
+    .limit(1);
   return row;
 }
 
@@ -20,7 +29,13 @@ export async function setActivationStatus(
   db: Db,
   tenantId: string,
   id: string,
-  patch: { status: ActivationStatus; message?: string | null; problems?: Problem[] | null; exceptionId?: string | null; contractNumber?: string },
+  patch: {
+    status: ActivationStatus;
+    message?: string | null;
+    problems?: Problem[] | null;
+    exceptionId?: string | null;
+    contractNumber?: string;
+  },
 ): Promise<void> {
   const done = patch.status === 'active' || patch.status === 'needs_fixes' || patch.status === 'failed';
   await db
@@ -42,7 +57,16 @@ export async function markStep(
   const finished = status === 'done' || status === 'failed' || status === 'skipped';
   await db
     .insert(activationStepsTable)
-    .values({ tenantId, activationId, name, status, message, attempts: starting ? 1 : 0, startedAt: nowIso(), finishedAt: finished ? nowIso() : null })
+    .values({
+      tenantId,
+      activationId,
+      name,
+      status,
+      message,
+      attempts: starting ? 1 : 0,
+      startedAt: nowIso(),
+      finishedAt: finished ? nowIso() : null,
+    })
     .onConflictDoUpdate({
       target: [activationStepsTable.activationId, activationStepsTable.name],
       set: {
@@ -56,15 +80,39 @@ export async function markStep(
 }
 
 export async function resetSteps(db: Db, tenantId: string, activationId: string): Promise<void> {
-  await db.delete(activationStepsTable).where(and(eq(activationStepsTable.tenantId, tenantId), eq(activationStepsTable.activationId, activationId)));
+  await db
+    .delete(activationStepsTable)
+    .where(
+      and(eq(activationStepsTable.tenantId, tenantId), eq(activationStepsTable.activationId, activationId)),
+    );
 }
 
-export async function saveLink(db: Db, tenantId: string, contractKey: string, link: RecordLink & { localKey?: string }): Promise<void> {
+export async function saveLink(
+  db: Db,
+  tenantId: string,
+  contractKey: string,
+  link: RecordLink & { localKey?: string },
+): Promise<void> {
   await db
     .insert(linksTable)
-    .values({ tenantId, contractKey, role: link.role, system: link.system, kind: link.kind, localKey: link.localKey ?? '', externalId: link.externalId, url: link.url ?? null })
+    .values({
+      tenantId,
+      contractKey,
+      role: link.role,
+      system: link.system,
+      kind: link.kind,
+      localKey: link.localKey ?? '',
+      externalId: link.externalId,
+      url: link.url ?? null,
+    })
     .onConflictDoUpdate({
-      target: [linksTable.tenantId, linksTable.contractKey, linksTable.system, linksTable.kind, linksTable.localKey],
+      target: [
+        linksTable.tenantId,
+        linksTable.contractKey,
+        linksTable.system,
+        linksTable.kind,
+        linksTable.localKey,
+      ],
       set: { externalId: link.externalId, url: link.url ?? null },
     });
 }
@@ -77,16 +125,31 @@ export async function linksFor(db: Db, tenantId: string, contractKey: string): P
     .orderBy(asc(linksTable.createdAt));
   return rows
     .filter((r) => r.localKey === '')
-    .map((r) => ({ role: r.role, system: r.system, kind: r.kind as RecordLink['kind'], externalId: r.externalId, ...(r.url ? { url: r.url } : {}) }));
+    .map((r) => ({
+      role: r.role,
+      system: r.system,
+      kind: r.kind as RecordLink['kind'],
+      externalId: r.externalId,
+      ...(r.url ? { url: r.url } : {}),
+    }));
 }
 
 /** The activation as the CRM card shows it: status, every step in order, links, problems, exception. */
 export async function activationView(db: Db, row: ActivationRow): Promise<ActivationView> {
   const [steps, links, exception] = await Promise.all([
-    db.select().from(activationStepsTable).where(and(eq(activationStepsTable.tenantId, row.tenantId), eq(activationStepsTable.activationId, row.id))),
+    db
+      .select()
+      .from(activationStepsTable)
+      .where(
+        and(eq(activationStepsTable.tenantId, row.tenantId), eq(activationStepsTable.activationId, row.id)),
+      ),
     linksFor(db, row.tenantId, row.opportunityId),
     row.exceptionId
-      ? db.select().from(exceptionsTable).where(and(eq(exceptionsTable.tenantId, row.tenantId), eq(exceptionsTable.id, row.exceptionId))).limit(1)
+      ? db
+          .select()
+          .from(exceptionsTable)
+          .where(and(eq(exceptionsTable.tenantId, row.tenantId), eq(exceptionsTable.id, row.exceptionId)))
+          .limit(1)
       : Promise.resolve([]),
   ]);
   const byName = new Map(steps.map((s) => [s.name, s]));
@@ -116,6 +179,9 @@ export async function activationView(db: Db, row: ActivationRow): Promise<Activa
     }),
     links,
     problems: (row.problems as Problem[] | null) ?? [],
-    exception: ex && ex.status !== 'resolved' ? { id: ex.id, reason: ex.reason, owner: ex.owner, suggestedFix: ex.suggestedFix } : null,
+    exception:
+      ex && ex.status !== 'resolved'
+        ? { id: ex.id, reason: ex.reason, owner: ex.owner, suggestedFix: ex.suggestedFix }
+        : null,
   };
 }

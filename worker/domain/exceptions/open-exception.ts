@@ -2,7 +2,10 @@ import type { Db } from '../../db/client';
 import { exceptionsTable } from '../../db/schema';
 import { randomToken } from '../crypto';
 
-export type NewException = Omit<typeof exceptionsTable.$inferInsert, 'id' | 'status' | 'createdAt' | 'updatedAt'>;
+export type NewException = Omit<
+  typeof exceptionsTable.$inferInsert,
+  'id' | 'status' | 'createdAt' | 'updatedAt'
+>;
 
 /** Something a person has to look at: with its reason, an owner and a suggested fix. Never silent. */
 export async function openException(db: Db, input: NewException): Promise<string> {

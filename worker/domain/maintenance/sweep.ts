@@ -16,9 +16,19 @@ export async function sweep(env: Env, db: Db): Promise<{ launched: number; expir
   const stranded = await db
     .select()
     .from(activationsTable)
-    .where(and(eq(activationsTable.status, 'queued'), eq(activationsTable.workflowStarted, false), lt(activationsTable.updatedAt, cutoff)))
+    .where(
+      and(
+        eq(activationsTable.status, 'queued'),
+        eq(activationsTable.workflowStarted, false),
+        lt(activationsTable.updatedAt, cutoff),
+      ),
+    )
     .limit(100);
-  for (const row of stranded) await launchWorkflow(env, db, paramsOf(row, row.requestedBy ?? 'handoff'), row.workflowInstanceId);
-  const expired = await db.delete(idempotencyKeysTable).where(lt(idempotencyKeysTable.expiresAt, new Date().toISOString())).returning({ key: idempotencyKeysTable.key });
+  for (const row of stranded)
+    await launchWorkflow(env, db, paramsOf(row, row.requestedBy ?? 'handoff'), row.workflowInstanceId);
+  const expired = await db
+    .delete(idempotencyKeysTable)
+    .where(lt(idempotencyKeysTable.expiresAt, new Date().toISOString()))
+    .returning({ key: idempotencyKeysTable.key });
   return { launched: stranded.length, expiredKeys: expired.length };
 }

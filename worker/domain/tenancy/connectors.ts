@@ -27,7 +27,11 @@ interface ConnectorFactory<P> {
 }
 
 /** Every system Handoff can connect, by role. Another vendor is one more entry here. */
-export const CONNECTOR_REGISTRY: { crm: Record<string, ConnectorFactory<CrmPort>>; psa: Record<string, ConnectorFactory<PsaPort>>; erp: Record<string, ConnectorFactory<ErpPort>> } = {
+export const CONNECTOR_REGISTRY: {
+  crm: Record<string, ConnectorFactory<CrmPort>>;
+  psa: Record<string, ConnectorFactory<PsaPort>>;
+  erp: Record<string, ConnectorFactory<ErpPort>>;
+} = {
   crm: { salesforce: { schema: SalesforceConnectionSchema, create: createSalesforceConnector } },
   psa: { kantata: { schema: KantataConnectionSchema, create: createKantataConnector } },
   erp: {
@@ -54,9 +58,13 @@ export async function loadConnectors(env: Env, db: Db, tenantId: string): Promis
     if (!row) throw new MissingConnectionError(role);
     const factory = (CONNECTOR_REGISTRY[role] as Record<string, ConnectorFactory<unknown>>)[row.system];
     if (!factory) throw new Error(`Unknown ${role} system ${row.system}`);
-    const secrets = JSON.parse(await decryptSecret(env.SECRETS_KEY, tenantId, row.secretCiphertext)) as Record<string, unknown>;
+    const secrets = JSON.parse(
+      await decryptSecret(env.SECRETS_KEY, tenantId, row.secretCiphertext),
+    ) as Record<string, unknown>;
     const config = factory.schema.parse(mergeConfig(row.config, secrets)) as Record<string, unknown>;
-    const fetch = factory.accountKey ? governedFetch(env, factory.accountKey(config), row.concurrencyLimit) : undefined;
+    const fetch = factory.accountKey
+      ? governedFetch(env, factory.accountKey(config), row.concurrencyLimit)
+      : undefined;
     return factory.create(config as never, fetch ? { fetch } : {});
   };
   const [crm, psa, erp] = await Promise.all([build('crm'), build('psa'), build('erp')]);
@@ -64,6 +72,10 @@ export async function loadConnectors(env: Env, db: Db, tenantId: string): Promis
 }
 
 export async function connectionRow(db: Db, tenantId: string, role: Role) {
-  const [row] = await db.select().from(connectionsTable).where(and(eq(connectionsTable.tenantId, tenantId), eq(connectionsTable.role, role))).limit(1);
+  const [row] = await db
+    .select()
+    .from(connectionsTable)
+    .where(and(eq(connectionsTable.tenantId, tenantId), eq(connectionsTable.role, role)))
+    .limit(1);
   return row;
 }

@@ -6,47 +6,51 @@
  */
 
 function toMessage(status, body, text) {
-    if (body && typeof body.message === 'string') {
-        return body.message;
-    }
-    // The Handoff API's own envelope, if the sandbox passes it through: keep its details for the card.
-    if (body && body.error && typeof body.error.message === 'string') {
-        const e = body.error;
-        return JSON.stringify({
-            handoffError: true,
-            status,
-            code: e.code || null,
-            message: e.message,
-            requestId: e.requestId || null,
-            retryable: status === 429 || status >= 500,
-            fix: null,
-            details: Array.isArray(e.details) ? e.details : []
-        });
-    }
-    return text || `HTTP ${status}`;
+  if (body && typeof body.message === 'string') {
+    return body.message;
+  }
+  // The Handoff API's own envelope, if the sandbox passes it through: keep its details for the card.
+  if (body?.error && typeof body.error.message === 'string') {
+    const e = body.error;
+    return JSON.stringify({
+      handoffError: true,
+      status,
+      code: e.code || null,
+      message: e.message,
+      requestId: e.requestId || null,
+      retryable: status === 429 || status >= 500,
+      fix: null,
+      details: Array.isArray(e.details) ? e.details : [],
+    });
+  }
+  return text || `HTTP ${status}`;
 }
 
 export async function callApex(className, methodName, params) {
-    let response;
-    try {
-        response = await fetch(`/apex/${encodeURIComponent(className)}/${encodeURIComponent(methodName)}`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-            credentials: 'same-origin',
-            body: JSON.stringify(params || {})
-        });
-    } catch (error) {
-        throw { status: 0, body: { message: `Could not reach the sandbox server: ${error.message}` }, headers: {} };
-    }
-    const text = await response.text();
-    let body = null;
-    try {
-        body = text ? JSON.parse(text) : null;
-    } catch (e) {
-        body = null;
-    }
-    if (!response.ok) {
-        throw { status: response.status, body: { message: toMessage(response.status, body, text) }, headers: {} };
-    }
-    return body;
+  let response;
+  try {
+    response = await fetch(`/apex/${encodeURIComponent(className)}/${encodeURIComponent(methodName)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify(params || {}),
+    });
+  } catch (error) {
+    throw {
+      status: 0,
+      body: { message: `Could not reach the sandbox server: ${error.message}` },
+      headers: {},
+    };
+  }
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch (_e) {
+    body = null;
+  }
+  if (!response.ok) {
+    throw { status: response.status, body: { message: toMessage(response.status, body, text) }, headers: {} };
+  }
+  return body;
 }

@@ -2,7 +2,7 @@
 export const CLOSE_ACTION_SCREEN_EVENT = 'lightning__actionsclosescreen';
 
 export class CloseActionScreenEvent extends CustomEvent {
-    constructor() {
-        super(CLOSE_ACTION_SCREEN_EVENT, { bubbles: true, composed: true });
-    }
+  constructor() {
+    super(CLOSE_ACTION_SCREEN_EVENT, { bubbles: true, composed: true });
+  }
 }

@@ -2,6 +2,6 @@
 export const RECORD_UPDATED_EVENT = 'handoff-sandbox:record-updated';
 
 export function notifyRecordUpdateAvailable(recordIds) {
-    window.dispatchEvent(new CustomEvent(RECORD_UPDATED_EVENT, { detail: { recordIds } }));
-    return Promise.resolve();
+  window.dispatchEvent(new CustomEvent(RECORD_UPDATED_EVENT, { detail: { recordIds } }));
+  return Promise.resolve();
 }

@@ -8,28 +8,28 @@
  */
 
 function parseHandoffPayload(text) {
-    if (typeof text !== 'string' || !text.startsWith('{')) {
-        return null;
-    }
-    try {
-        const parsed = JSON.parse(text);
-        return parsed && parsed.handoffError === true ? parsed : null;
-    } catch (e) {
-        return null;
-    }
+  if (typeof text !== 'string' || !text.startsWith('{')) {
+    return null;
+  }
+  try {
+    const parsed = JSON.parse(text);
+    return parsed && parsed.handoffError === true ? parsed : null;
+  } catch (_e) {
+    return null;
+  }
 }
 
 function normalizeDetails(details) {
-    if (!Array.isArray(details)) {
-        return [];
-    }
-    return details
-        .filter((d) => d && typeof d.message === 'string')
-        .map((d) => ({
-            field: typeof d.field === 'string' ? d.field : '',
-            message: d.message,
-            fix: typeof d.fix === 'string' ? d.fix : null
-        }));
+  if (!Array.isArray(details)) {
+    return [];
+  }
+  return details
+    .filter((d) => d && typeof d.message === 'string')
+    .map((d) => ({
+      field: typeof d.field === 'string' ? d.field : '',
+      message: d.message,
+      fix: typeof d.fix === 'string' ? d.fix : null,
+    }));
 }
 
 /**
@@ -37,44 +37,51 @@ function normalizeDetails(details) {
  * @param {unknown} error
  */
 export function describeError(error) {
-    const fallback = { code: null, requestId: null, retryable: false, fix: null, details: [] };
-    if (!error) {
-        return { ...fallback, message: 'Unknown error' };
+  const fallback = { code: null, requestId: null, retryable: false, fix: null, details: [] };
+  if (!error) {
+    return { ...fallback, message: 'Unknown error' };
+  }
+  const body = error.body;
+  const handoff = parseHandoffPayload(body?.message) || parseHandoffPayload(error.message);
+  if (handoff) {
+    return {
+      message: handoff.message || 'Handoff could not complete the request.',
+      code: handoff.code || null,
+      requestId: handoff.requestId || null,
+      retryable: handoff.retryable === true,
+      fix: handoff.fix || null,
+      details: normalizeDetails(handoff.details),
+    };
+  }
+  if (Array.isArray(body)) {
+    return {
+      ...fallback,
+      message:
+        body
+          .map((e) => e?.message)
+          .filter(Boolean)
+          .join(' ') || 'Unknown error',
+    };
+  }
+  if (body?.output?.fieldErrors) {
+    const details = [];
+    for (const [field, errors] of Object.entries(body.output.fieldErrors)) {
+      for (const e of errors) {
+        details.push({ field, message: e.message, fix: null });
+      }
     }
-    const body = error.body;
-    const handoff = parseHandoffPayload(body && body.message) || parseHandoffPayload(error.message);
-    if (handoff) {
-        return {
-            message: handoff.message || 'Handoff could not complete the request.',
-            code: handoff.code || null,
-            requestId: handoff.requestId || null,
-            retryable: handoff.retryable === true,
-            fix: handoff.fix || null,
-            details: normalizeDetails(handoff.details)
-        };
-    }
-    if (Array.isArray(body)) {
-        return { ...fallback, message: body.map((e) => e && e.message).filter(Boolean).join(' ') || 'Unknown error' };
-    }
-    if (body && body.output && body.output.fieldErrors) {
-        const details = [];
-        for (const [field, errors] of Object.entries(body.output.fieldErrors)) {
-            for (const e of errors) {
-                details.push({ field, message: e.message, fix: null });
-            }
-        }
-        return { ...fallback, message: body.message || 'Some fields are not valid.', details };
-    }
-    if (body && typeof body.message === 'string') {
-        return { ...fallback, message: body.message };
-    }
-    if (typeof error.message === 'string') {
-        return { ...fallback, message: error.message };
-    }
-    if (typeof error === 'string') {
-        return { ...fallback, message: error };
-    }
-    return { ...fallback, message: error.statusText || 'Unknown error' };
+    return { ...fallback, message: body.message || 'Some fields are not valid.', details };
+  }
+  if (body && typeof body.message === 'string') {
+    return { ...fallback, message: body.message };
+  }
+  if (typeof error.message === 'string') {
+    return { ...fallback, message: error.message };
+  }
+  if (typeof error === 'string') {
+    return { ...fallback, message: error };
+  }
+  return { ...fallback, message: error.statusText || 'Unknown error' };
 }
 
 /**
@@ -83,15 +90,15 @@ export function describeError(error) {
  * @returns {string[]}
  */
 export function reduceErrors(errors) {
-    const list = Array.isArray(errors) ? errors : [errors];
-    const messages = [];
-    for (const error of list.filter(Boolean)) {
-        const described = describeError(error);
-        messages.push(described.message);
-        for (const d of described.details) {
-            const where = d.field ? `${d.field}: ` : '';
-            messages.push(d.fix ? `${where}${d.message} Fix: ${d.fix}` : `${where}${d.message}`);
-        }
+  const list = Array.isArray(errors) ? errors : [errors];
+  const messages = [];
+  for (const error of list.filter(Boolean)) {
+    const described = describeError(error);
+    messages.push(described.message);
+    for (const d of described.details) {
+      const where = d.field ? `${d.field}: ` : '';
+      messages.push(d.fix ? `${where}${d.message} Fix: ${d.fix}` : `${where}${d.message}`);
     }
-    return messages.filter(Boolean);
+  }
+  return messages.filter(Boolean);
 }
