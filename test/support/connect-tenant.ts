@@ -11,6 +11,7 @@ export interface ConnectedTenant {
   tenantId: string;
   keys: { crm: string; admin: string };
   instances: Record<keyof EmulatorUrls, { id: string; baseUrl: string }>;
+  netsuiteAccountId: string;
   /** Credentials of the emulated systems themselves (what the vendor would hold), for reading them directly. */
   emulatorSecrets: { salesforceClientSecret: string };
   /** The emulator control URL of each instance, for effects, state and faults. */
@@ -36,6 +37,8 @@ export async function connectTenant(opts: {
   erpConcurrencyLimit?: number;
   /** The NetSuite account's own limit (shared with other integrations), enforced by the emulator. */
   netsuiteAccountLimit?: number;
+  /** Time each NetSuite call holds one of the account's slots (so concurrent calls really collide). */
+  netsuiteProcessingMs?: number;
 }): Promise<ConnectedTenant> {
   const suffix = opts.id ?? crypto.randomUUID().slice(0, 8);
   const seed = opts.seed ?? 'demo';
@@ -115,6 +118,7 @@ export async function connectTenant(opts: {
     tenantId: tenant.id,
     keys: tenant.keys,
     instances: { salesforce, netsuite, kantata },
+    netsuiteAccountId: accountId,
     emulatorSecrets: { salesforceClientSecret: sfSecret },
     control: {
       salesforce: `${opts.emulators.salesforce}/__emulator/instances/${salesforce.id}`,

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
  *   006...02 needs fixes (two fields, on the Account and the Opportunity)
  *   006...03 failed with an exception
  *   006...04 in flight, retrying the PSA project
+ *   006...05 the backend is down: Apex rejects with the Handoff error envelope
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +37,24 @@ export const PREVIEW_IDS = {
   needsFixes: '006000000000002AAA',
   failed: '006000000000003AAA',
   retrying: '006000000000004AAA',
+  outage: '006000000000005AAA',
 } as const;
+
+/** What the sandbox server answers when Handoff itself failed: the API's envelope, passed through. */
+export const OUTAGE_ENVELOPE = {
+  error: {
+    code: 'UPSTREAM_UNAVAILABLE',
+    message: 'Handoff cannot reach NetSuite right now.',
+    requestId: 'req_preview_503',
+    details: [
+      {
+        field: 'erp',
+        message: 'NetSuite answered 503 three times.',
+        fix: 'Wait a few minutes; nothing was created twice.',
+      },
+    ],
+  },
+};
 const ACCOUNT_ID = '001000000000001AAA';
 
 const opportunity = (id: string, name: string, extra: Json = {}): Json => ({

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildCrmSandbox } from './build';
-import { FakeActivations, PREVIEW_IDS, previewRecords } from './preview-fakes';
+import { FakeActivations, OUTAGE_ENVELOPE, PREVIEW_IDS, previewRecords } from './preview-fakes';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -50,6 +50,7 @@ export function startPreviewServer(
       if (req.method === 'POST' && apex) {
         const { recordId } = await readBody(req);
         if (typeof recordId !== 'string') return json(400, { message: 'recordId is required' });
+        if (recordId === PREVIEW_IDS.outage) return json(503, OUTAGE_ENVELOPE);
         return apex[1] === 'activate'
           ? json(200, activations.activate(recordId))
           : json(200, activations.get(recordId));
@@ -122,6 +123,10 @@ async function screenshots(baseUrl: string, outDir: string): Promise<string[]> {
     await page.goto(`${baseUrl}/crm/record-page.html?recordId=${PREVIEW_IDS.failed}`);
     await page.getByText('Why it stopped').waitFor();
     await shoot('5-failed');
+
+    await page.goto(`${baseUrl}/crm/record-page.html?recordId=${PREVIEW_IDS.outage}`);
+    await page.getByText('Could not load the activation').waitFor();
+    await shoot('6-backend-down');
   } finally {
     await browser.close();
   }

@@ -51,6 +51,8 @@ export interface Instance<S> {
   requests: number;
   inFlight: number;
   maxInFlight: number;
+  /** Requests refused for the concurrency limit. */
+  throttled: number;
   random: () => number;
   /** Count one effect (a write the vendor committed), so tests can prove exactly-once. */
   effect(name: string, n?: number): void;
@@ -96,6 +98,7 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
       requests: 0,
       inFlight: 0,
       maxInFlight: 0,
+      throttled: 0,
       idCounter: 0,
       random: seededRandom(config.seed),
       effect(name, n = 1) {
@@ -132,7 +135,12 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
   app.get('/__emulator/instances/:id/effects', (c) => {
     const inst = withInstance(c);
     if (!inst) return c.json({ error: 'no such instance' }, 404);
-    return c.json({ effects: inst.effects, requests: inst.requests, maxInFlight: inst.maxInFlight });
+    return c.json({
+      effects: inst.effects,
+      requests: inst.requests,
+      maxInFlight: inst.maxInFlight,
+      throttled: inst.throttled,
+    });
   });
   app.get('/__emulator/instances/:id/state', (c) => {
     const inst = withInstance(c);
@@ -217,6 +225,7 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
       return c.json(e.body as object, status as 500, e.headers);
     }
     if (inst.config.concurrencyLimit > 0 && inst.inFlight >= inst.config.concurrencyLimit) {
+      inst.throttled += 1;
       if (def.concurrencyLimitResponse) return def.concurrencyLimitResponse(c);
       const e = def.errorFormat(429, 'Concurrency limit exceeded', 'CONCURRENCY_LIMIT_EXCEEDED');
       return c.json(e.body as object, 429, { 'Retry-After': '1', ...e.headers });

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import {
+  activate,
+  effects,
+  fastWorkflows,
+  injectFaults,
+  newTenant,
+  testEnv,
+  waitForActivation,
+} from './harness';
+
+const DEALS = ['006000000000001AAA', '006000000000002AAA', '006000000000003AAA'];
+
+async function netsuiteLoad(control: string) {
+  return (await (await fetch(`${control}/effects`)).json()) as {
+    maxInFlight: number;
+    throttled: number;
+    requests: number;
+    effects: Record<string, number>;
+  };
+}
+
+async function governorStats(accountId: string) {
+  const ns = testEnv as unknown as { ERP_GOVERNOR: DurableObjectNamespace };
+  const stub = ns.ERP_GOVERNOR.get(ns.ERP_GOVERNOR.idFromName(`netsuite:${accountId}`));
+  return (await (await stub.fetch('https://governor/__governor/stats')).json()) as {
+    forwarded: number;
+    maxInFlight: number;
+    throttled: number;
+  };
+}
+
+describe('the ERP concurrency governor (one Durable Object per ERP account)', () => {
+  it("keeps Handoff's calls within the account's budget however many activations run at once", async () => {
+    await using _wf = await fastWorkflows();
+    // The account allows 2 concurrent requests; each holds its slot for 40 ms.
+    const t = await newTenant({ erpConcurrencyLimit: 2, netsuiteAccountLimit: 2, netsuiteProcessingMs: 40 });
+    await Promise.all(DEALS.map((d) => activate(t, d)));
+    const views = await Promise.all(DEALS.map((d) => waitForActivation(t, d)));
+    expect(views.map((v) => v.status)).toEqual(['active', 'active', 'active']);
+    const load = await netsuiteLoad(t.control.netsuite);
+    // Not one request was refused by the account for concurrency: the governor queued them instead.
+    expect(load.throttled).toBe(0);
+    const gov = await governorStats(t.netsuiteAccountId);
+    expect(gov.maxInFlight).toBeLessThanOrEqual(2);
+    expect(gov.forwarded).toBe(load.requests);
+    expect(load.effects['customer.create']).toBe(3);
+    expect(load.effects['job.create']).toBe(3);
+  });
+
+  it('waits out a 429 with Retry-After for the whole account and still writes everything once', async () => {
+    await using _wf = await fastWorkflows();
+    const t = await newTenant();
+    await injectFaults(t, 'netsuite', [
+      { kind: 'rate_limit', path: '/record/v1/', times: 3, retryAfterSeconds: 1 },
+    ]);
+    await activate(t, DEALS[0]!);
+    const view = await waitForActivation(t, DEALS[0]!);
+    expect(view.status).toBe('active');
+    const ns = await effects(t, 'netsuite');
+    expect([ns['customer.create'], ns['job.create'], ns['billingSchedule.create']]).toEqual([1, 1, 1]);
+  });
+});
