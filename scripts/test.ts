@@ -26,10 +26,10 @@ interface Tally {
 }
 const tallies: Tally[] = [];
 
-function run(name: string, cmd: string, args: string[], report?: string): void {
+function run(name: string, cmd: string, args: string[], report?: string, cwd = root): void {
   console.log(`\n▶ ${name}: ${path.basename(cmd)} ${args.join(' ')}`);
   const started = Date.now();
-  const res = spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
+  const res = spawnSync(cmd, args, { cwd, env, stdio: 'inherit' });
   let passed = 0;
   let failed = 0;
   if (report && existsSync(report)) {
@@ -68,14 +68,10 @@ if (want('lwc'))
   run(
     'lwc',
     bin('sfdx-lwc-jest'),
-    [
-      '--config',
-      'plugins/crm-salesforce/jest.config.cjs',
-      '--',
-      '--json',
-      `--outputFile=${path.join(out, 'jest.json')}`,
-    ],
+    ['--', '--json', `--outputFile=${path.join(out, 'jest.json')}`],
     path.join(out, 'jest.json'),
+    // sfdx-lwc-jest finds sfdx-project.json through the working directory.
+    path.join(root, 'plugins/crm-salesforce'),
   );
 
 const passed = tallies.reduce((a, t) => a + t.passed, 0);

@@ -96,6 +96,7 @@ export function previewRecords(): Map<string, Json> {
         Handoff_Status__c: 'Retrying',
       }),
     ],
+    [PREVIEW_IDS.outage, opportunity(PREVIEW_IDS.outage, 'Acme Logistics – Support retainer')],
     [
       ACCOUNT_ID,
       {

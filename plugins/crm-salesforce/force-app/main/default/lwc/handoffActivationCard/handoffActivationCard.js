@@ -18,7 +18,8 @@ export default class HandoffActivationCard extends LightningElement {
   starting = false;
   error = null;
   errorTitle = null;
-  pollStalled = false;
+  /** Offer a "Try again" link: the first read failed, or polling gave up after repeated failures. */
+  canReload = false;
 
   _recordId;
   connected = false;
@@ -46,7 +47,7 @@ export default class HandoffActivationCard extends LightningElement {
       onError: (error, _failures, gaveUp) => {
         // One failed read while polling is noise; keep the last known progress on screen.
         if (gaveUp) {
-          this.pollStalled = true;
+          this.canReload = true;
           this.showError('Lost contact with Handoff', error);
         }
       },
@@ -82,6 +83,7 @@ export default class HandoffActivationCard extends LightningElement {
       this.followIfInFlight(activation);
     } catch (error) {
       this.showError('Could not load the activation', error);
+      this.canReload = true;
     } finally {
       this.loading = false;
     }
@@ -127,7 +129,6 @@ export default class HandoffActivationCard extends LightningElement {
 
   followIfInFlight(activation) {
     if (isInFlight(activation)) {
-      this.pollStalled = false;
       this.poller.start(activation);
     } else {
       this.poller.stop();
@@ -142,6 +143,7 @@ export default class HandoffActivationCard extends LightningElement {
   clearError() {
     this.error = null;
     this.errorTitle = null;
+    this.canReload = false;
   }
 
   get inFlight() {

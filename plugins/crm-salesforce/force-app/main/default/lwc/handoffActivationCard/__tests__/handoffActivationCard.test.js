@@ -327,6 +327,30 @@ describe('c-handoff-activation-card', () => {
     expect(panelText).not.toContain('{');
   });
 
+  it('offers to try again when Handoff cannot be read, and recovers', async () => {
+    getActivation
+      .mockRejectedValueOnce(
+        handoffError({
+          status: 503,
+          code: 'UPSTREAM_UNAVAILABLE',
+          message: 'Handoff is unavailable right now (HTTP 503).',
+          retryable: true,
+        }),
+      )
+      .mockResolvedValueOnce(ACTIVE);
+    const element = await mount();
+
+    const reload = q(element, 'lightning-button[data-id="reload"]');
+    expect(reload.label).toBe('Try again');
+    reload.click();
+    await flush();
+
+    expect(getActivation).toHaveBeenCalledTimes(2);
+    expect(q(element, 'c-handoff-error-panel')).toBeNull();
+    expect(q(element, 'lightning-button[data-id="reload"]')).toBeNull();
+    expect(text(inProgress(element, '[data-id="status"]'))).toBe('Active');
+  });
+
   it('renders a plain Apex error message when starting fails', async () => {
     getActivation.mockResolvedValue(null);
     activate.mockRejectedValue(
