@@ -179,7 +179,17 @@ export async function startSandbox(opts: SandboxOptions) {
     const type = SOBJECT_BY_PREFIX[id.slice(0, 3)];
     if (!type || !/^[a-zA-Z0-9]{15,18}$/.test(id)) return c.json({ error: 'unknown record' }, 404);
     const res = await salesforceGet(`/services/data/v62.0/sobjects/${type}/${id}`);
-    return new Response(res.body, { status: res.status, headers: { 'content-type': 'application/json' } });
+    if (!res.ok)
+      return new Response(res.body, { status: res.status, headers: { 'content-type': 'application/json' } });
+    const record = (await res.json()) as Record<string, unknown>;
+    // The Lightning page shows the account's name beside its id, as the real highlights panel does.
+    if (typeof record.AccountId === 'string') {
+      const account = await salesforceGet(
+        `/services/data/v62.0/sobjects/Account/${record.AccountId}?fields=Name`,
+      );
+      if (account.ok) record.AccountName = ((await account.json()) as { Name?: string }).Name;
+    }
+    return c.json(record);
   });
   web.use('/*', serveStatic({ root: path.relative(process.cwd(), webDir) }));
 

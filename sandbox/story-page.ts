@@ -7,7 +7,7 @@ export interface StoryLinks {
   salesforceUi: (recordId: string) => string;
 }
 
-const DEALS = [
+const DEALS: { id: string; name: string; what: string; contract?: string }[] = [
   {
     id: '006000000000001AAA',
     name: 'Northwind Health · EHR rollout',
@@ -50,7 +50,7 @@ code{background:#f3f3f3;padding:0 .25rem;border-radius:3px}
 <li>Click again, as often as you like: there is still one project. Try the incomplete deal to see what a seller is asked to fix.</li>
 </ol>
 <h2>Deals</h2>
-${DEALS.map((d) => `<div class="deal"><div><b>${d.name}</b><p>${d.what}</p><p><small><a href="${l.salesforceUi(d.id)}">raw Salesforce record</a></small></p></div><a class="btn" href="${l.crmPage(d.id)}">Open in Salesforce</a></div>`).join('')}
+${DEALS.map((d) => `<div class="deal"><div><b>${d.name}</b><p>${d.what}</p><p><small><a href="${l.salesforceUi(d.id)}">raw Salesforce record</a>${d.contract ? ` · <a href="${l.crmPage(d.contract)}">open its Contract in Salesforce</a>` : ''}</small></p></div><a class="btn" href="${l.crmPage(d.id)}">Open in Salesforce</a></div>`).join('')}
 <h2>Behind the scenes</h2>
 <ul>
 <li>API reference: <a href="${l.worker}/docs">${l.worker}/docs</a> (<a href="${l.worker}/openapi.json">openapi.json</a>)</li>
