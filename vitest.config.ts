@@ -33,6 +33,8 @@ function workerProject(name: 'worker-d1' | 'worker-libsql') {
       globalSetup: [libsql ? 'test/setup/global-libsql.ts' : 'test/setup/global-emulators.ts'],
       testTimeout: 60_000,
       hookTimeout: 60_000,
+      // Worker logs (one JSON line per audit entry) are printed only for failing tests.
+      silent: 'passed-only' as const,
     },
   };
 }
