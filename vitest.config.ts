@@ -18,6 +18,7 @@ function workerProject(name: 'worker-d1' | 'worker-libsql') {
             SECRETS_KEY: randomBytes(32).toString('base64'),
             PLATFORM_ADMIN_TOKEN: 'test-platform-token',
             ALLOW_LOOPBACK_CONNECTIONS: 'true',
+            QUEUE_RETRY_BASE_SECONDS: '0',
             EMULATORS: inject('emulators' as never) as unknown as Record<string, string>,
             ...(libsql
               ? { DB_DRIVER: 'libsql', LIBSQL_URL: inject('sqldUrl' as never) as unknown as string }

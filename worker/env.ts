@@ -1,4 +1,6 @@
+import type { IntakeMessage, PostingMessage } from './queues/messages';
 import type { ActivationParams } from './workflows/activation-params';
+import type { MilestoneInvoiceParams } from './workflows/milestone-invoice-params';
 
 /** Bindings and vars the worker runs with (see wrangler.toml). */
 export interface Env {
@@ -7,10 +9,15 @@ export interface Env {
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
   ACTIVATION_WORKFLOW: Workflow<ActivationParams>;
+  MILESTONE_INVOICE_WORKFLOW: Workflow<MilestoneInvoiceParams>;
+  INTAKE_QUEUE: Queue<IntakeMessage>;
+  POSTING_QUEUE: Queue<PostingMessage>;
   ERP_GOVERNOR: DurableObjectNamespace<import('./durable-objects/erp-governor').ErpGovernor>;
   /** base64 of 32 random bytes; encrypts connection secrets at rest. */
   SECRETS_KEY: string;
   /** Lets the operator create tenants (POST /v1/admin/tenants). */
   PLATFORM_ADMIN_TOKEN?: string;
   ALLOW_LOOPBACK_CONNECTIONS?: string;
+  /** Base of the queues' exponential retry delay in seconds (default 1; 0 in tests retries at once). */
+  QUEUE_RETRY_BASE_SECONDS?: string;
 }

@@ -1,30 +1,65 @@
 import { newApp } from './app';
 import { getDb } from './db/client';
+import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls';
 import { sweep } from './domain/maintenance/sweep';
 import type { Env } from './env';
+import { consumeIntake } from './queues/intake-consumer';
+import { consumeIntakeDeadLetters } from './queues/intake-dead-letters';
+import { consumePosting, consumePostingDeadLetters } from './queues/posting-consumer';
 import { registerDocs } from './routes/docs';
 import { registerV1ActivationsCreate } from './routes/v1-activations-create';
 import { registerV1ActivationsGet } from './routes/v1-activations-get';
 import { registerV1AdminConnections } from './routes/v1-admin-connections';
+import { registerV1AdminSync } from './routes/v1-admin-sync';
 import { registerV1AdminTenantsCreate } from './routes/v1-admin-tenants-create';
+import { registerV1Approvals } from './routes/v1-approvals';
 import { registerV1AuditList } from './routes/v1-audit-list';
+import { registerV1ExceptionsActions } from './routes/v1-exceptions-actions';
 import { registerV1ExceptionsList } from './routes/v1-exceptions-list';
+import { registerV1Sidebar } from './routes/v1-sidebar';
+import { registerKantataWebhooks } from './routes/webhooks-kantata';
 
 export { ErpGovernor } from './durable-objects/erp-governor';
 export { ActivationWorkflow } from './workflows/activation';
+export { MilestoneInvoiceWorkflow } from './workflows/milestone-invoice';
 
 const app = newApp();
 registerV1ActivationsCreate(app);
 registerV1ActivationsGet(app);
 registerV1AdminTenantsCreate(app);
 registerV1AdminConnections(app);
+registerV1AdminSync(app);
 registerV1ExceptionsList(app);
+registerV1ExceptionsActions(app);
+registerV1Approvals(app);
 registerV1AuditList(app);
+registerV1Sidebar(app);
+registerKantataWebhooks(app);
 registerDocs(app);
+
+const CONSUMERS: Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>> = {
+  'handoff-intake': consumeIntake,
+  'handoff-intake-dlq': consumeIntakeDeadLetters,
+  'handoff-posting': consumePosting,
+  'handoff-posting-dlq': consumePostingDeadLetters,
+};
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(sweep(env, getDb(env)));
+  async queue(batch, env) {
+    const consume = CONSUMERS[batch.queue];
+    if (!consume) throw new Error(`No consumer for queue ${batch.queue}`);
+    await consume(batch, env);
+  },
+  async scheduled(controller, env, ctx) {
+    const db = getDb(env);
+    const correlationId = `cron-${new Date(controller.scheduledTime).toISOString()}`;
+    ctx.waitUntil(
+      Promise.all([
+        sweep(env, db),
+        enqueuePolls(db, env.INTAKE_QUEUE, correlationId),
+        resendStaleQueued(db, env.POSTING_QUEUE),
+      ]),
+    );
   },
 } satisfies ExportedHandler<Env>;

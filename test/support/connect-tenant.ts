@@ -9,11 +9,11 @@ import { netsuiteTestCredentials } from '../emulators/netsuite/credentials';
 
 export interface ConnectedTenant {
   tenantId: string;
-  keys: { crm: string; admin: string };
+  keys: { crm: string; psa: string; admin: string };
   instances: Record<keyof EmulatorUrls, { id: string; baseUrl: string }>;
   netsuiteAccountId: string;
   /** Credentials of the emulated systems themselves (what the vendor would hold), for reading them directly. */
-  emulatorSecrets: { salesforceClientSecret: string };
+  emulatorSecrets: { salesforceClientSecret: string; kantataToken: string; kantataWebhookSecret: string };
   /** The emulator control URL of each instance, for effects, state and faults. */
   control: Record<keyof EmulatorUrls, string>;
 }
@@ -44,6 +44,7 @@ export async function connectTenant(opts: {
   const seed = opts.seed ?? 'demo';
   const sfSecret = `sf-secret-${crypto.randomUUID()}`;
   const kantataToken = `kt-${crypto.randomUUID()}`;
+  const webhookSecret = `whsec_${btoa(crypto.randomUUID())}`;
   const ns = await netsuiteTestCredentials();
   const accountId = `TSTDRV${suffix.replace(/[^A-Za-z0-9]/g, '').toUpperCase()}`;
 
@@ -76,7 +77,7 @@ export async function connectTenant(opts: {
     create('kantata', `kt-${suffix}`, { accessTokens: [kantataToken] }),
   ]);
 
-  const tenant = await ok<{ id: string; keys: { crm: string; admin: string } }>(
+  const tenant = await ok<{ id: string; keys: { crm: string; psa: string; admin: string } }>(
     await opts.workerFetch('http://handoff/v1/admin/tenants', {
       method: 'POST',
       headers: { authorization: `Bearer ${opts.platformToken}`, 'content-type': 'application/json' },
@@ -101,7 +102,7 @@ export async function connectTenant(opts: {
   await put('psa', {
     system: 'kantata',
     config: { baseUrl: `${kantata.baseUrl}/api/v1`, uiBaseUrl: `${kantata.baseUrl}/ui` },
-    secrets: { accessToken: kantataToken },
+    secrets: { accessToken: kantataToken, webhookSecret },
   });
   await put('erp', {
     system: 'netsuite',
@@ -119,7 +120,7 @@ export async function connectTenant(opts: {
     keys: tenant.keys,
     instances: { salesforce, netsuite, kantata },
     netsuiteAccountId: accountId,
-    emulatorSecrets: { salesforceClientSecret: sfSecret },
+    emulatorSecrets: { salesforceClientSecret: sfSecret, kantataToken, kantataWebhookSecret: webhookSecret },
     control: {
       salesforce: `${opts.emulators.salesforce}/__emulator/instances/${salesforce.id}`,
       netsuite: `${opts.emulators.netsuite}/__emulator/instances/${netsuite.id}`,

@@ -1,6 +1,7 @@
 import { introspectWorkflow, SELF } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type { ActivationView } from '../../shared/api/activation';
+import type { Readiness } from '../../shared/api/readiness';
 import type { EmulatorUrls } from '../emulators';
 import { type ConnectedTenant, connectTenant } from '../support/connect-tenant';
 
@@ -113,4 +114,68 @@ export async function injectFaults(
 
 export async function clearFaults(t: ConnectedTenant, vendor: keyof EmulatorUrls) {
   await fetch(`${t.control[vendor]}/faults`, { method: 'DELETE' });
+}
+
+/** Ask Handoff to poll the tenant's PSA and ERP now (the cron does it every 5 minutes). */
+export async function syncNow(t: ConnectedTenant) {
+  const res = await SELF.fetch('http://handoff/v1/admin/sync', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.keys.admin}` },
+  });
+  if (res.status !== 202) throw new Error(`sync: ${res.status} ${await res.text()}`);
+}
+
+export async function embedToken(t: ConnectedTenant, psaProjectId: string): Promise<string> {
+  const res = await SELF.fetch('http://handoff/v1/embed-tokens', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.keys.psa}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ psaProjectId, user: 'emma.schulz@lumenpartners.example' }),
+  });
+  if (res.status !== 201) throw new Error(`embed token: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export async function readinessOf(t: ConnectedTenant, psaProjectId: string): Promise<Readiness> {
+  const token = await embedToken(t, psaProjectId);
+  const res = await SELF.fetch('http://handoff/v1/sidebar/readiness', {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!res.ok) throw new Error(`readiness: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Polls readiness until `until` holds (queues and workflows run in the background). */
+export async function waitForReadiness(
+  t: ConnectedTenant,
+  psaProjectId: string,
+  until: (r: Readiness) => boolean,
+  timeoutMs = 60_000,
+): Promise<Readiness> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await readinessOf(t, psaProjectId);
+    if (until(r)) return r;
+    if (Date.now() > deadline)
+      throw new Error(`readiness did not get there in time: ${JSON.stringify(r, null, 1)}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+export async function adminCall(
+  t: ConnectedTenant,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  return SELF.fetch(`http://handoff${path}`, {
+    method,
+    headers: { authorization: `Bearer ${t.keys.admin}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+export function psaProjectIdOf(view: ActivationView): string {
+  const link = view.links.find((l) => l.role === 'psa' && l.kind === 'project');
+  if (!link) throw new Error('activation has no PSA project link');
+  return link.externalId;
 }

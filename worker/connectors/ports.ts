@@ -1,4 +1,6 @@
 import type { Contract, Customer, Milestone, RateCard, TeamRole } from '../../shared/model/contract';
+import type { ErpInvoice, Expense, PsaMilestoneState, TimeEntry } from '../../shared/model/delivery';
+import type { Money } from '../../shared/model/money';
 import type { BillingSchedule, ProjectSpec } from '../../shared/model/project';
 
 /**
@@ -41,6 +43,12 @@ export interface CrmWriteBack {
   erpCustomerId?: string;
   erpProjectId?: string;
   psaProjectId?: string;
+  /** Billing status (issue 3): what has been invoiced and paid, in the contract currency. */
+  billedAmount?: Money;
+  paidAmount?: Money;
+  unbilledAmount?: Money;
+  lastInvoiceNumber?: string;
+  lastInvoiceStatus?: string;
 }
 
 export interface CrmPort {
@@ -77,7 +85,82 @@ export interface ErpPort {
     input: { projectId: string; customerId: string; schedule: BillingSchedule; name: string },
     key: string,
   ): Promise<ExternalRecord>;
-  recordUrl(type: 'customer' | 'project' | 'billing_schedule', id: string): string;
+  recordUrl(type: 'customer' | 'project' | 'billing_schedule' | 'invoice', id: string): string;
+
+  // ---- delivery to billing (issue 3) ----
+  /**
+   * Post approved time to the ERP (NetSuite: time bills against the project). Each line carries its own
+   * key (its external id): posting the same line twice finds the first record. Up to `maxBatch` lines per
+   * call; the result has one entry per line, in order, so one bad line does not fail the others.
+   */
+  postTimeEntries(lines: ErpTimeLine[]): Promise<ErpPostResult[]>;
+  /** Post approved billable expenses (NetSuite: expense reports / billable charges on the project). */
+  postExpenses(lines: ErpExpenseLine[]): Promise<ErpPostResult[]>;
+  /** The most lines one post call takes (100 where the API allows batching). */
+  readonly maxBatch: number;
+  /** Create the invoice (the ERP assigns its number). Idempotent under `key`: a retry returns the same invoice. */
+  createInvoice(input: ErpInvoiceInput, key: string): Promise<ErpInvoice>;
+  /** Invoices of one ERP project, with their current status (created, posted, sent, paid). */
+  listInvoices(projectId: string): Promise<ErpInvoice[]>;
+}
+
+export interface ErpTimeLine {
+  key: string;
+  customerId: string;
+  projectId: string;
+  personName: string;
+  personEmail?: string;
+  role: string;
+  date: string;
+  minutes: number;
+  /** The contract rate for the role on that date. */
+  rate: Money;
+  billable: boolean;
+  memo: string;
+}
+
+export interface ErpExpenseLine {
+  key: string;
+  customerId: string;
+  projectId: string;
+  personName: string;
+  date: string;
+  category: string;
+  amount: Money;
+  billable: boolean;
+  memo: string;
+}
+
+export type ErpPostResult =
+  | { key: string; ok: true; id: string; created: boolean }
+  | {
+      key: string;
+      ok: false;
+      retryable: boolean;
+      code: string;
+      message: string;
+      field?: string;
+      fix?: string;
+    };
+
+export interface ErpInvoiceLine {
+  description: string;
+  amount: Money;
+  /** Contract clause the line bills (e.g. "SOW §4.1"). */
+  clause?: string;
+  /** Delivery evidence: the milestone's PSA id and accepted-by/at. */
+  evidence?: string;
+  /** The ERP billing schedule milestone this invoices, when there is one. */
+  milestoneKey?: string;
+}
+
+export interface ErpInvoiceInput {
+  customerId: string;
+  projectId: string;
+  date: string;
+  currency: Money['currency'];
+  memo: string;
+  lines: ErpInvoiceLine[];
 }
 
 export interface PsaPort {
@@ -97,6 +180,26 @@ export interface PsaPort {
     key: string,
   ): Promise<void>;
   recordUrl(id: string): string;
+
+  // ---- delivery to billing (issue 3) ----
+  /** Approved time entries of a project updated since `since` (ISO), all pages: the polling fallback. */
+  listApprovedTimeEntries(projectId: string, since?: string): Promise<TimeEntry[]>;
+  /** Approved expenses of a project updated since `since`. */
+  listApprovedExpenses(projectId: string, since?: string): Promise<Expense[]>;
+  /** One time entry or expense, fetched fresh (webhook payloads are only a hint). */
+  getTimeEntry(id: string): Promise<TimeEntry | null>;
+  getExpense(id: string): Promise<Expense | null>;
+  /** Milestones of a project with their delivery state and deliverables. */
+  getMilestones(projectId: string): Promise<PsaMilestoneState[]>;
+  /** Show billing status on the PSA project (billed, paid, invoice numbers) so delivery sees it. */
+  publishBillingStatus(projectId: string, status: PsaBillingStatus, key: string): Promise<void>;
+}
+
+export interface PsaBillingStatus {
+  billed: Money;
+  paid: Money;
+  unbilled: Money;
+  invoices: { number: string; status: string; total: Money; url?: string }[];
 }
 
 export type { Milestone };

@@ -23,8 +23,8 @@ export const apiKeysTable = sqliteTable(
     tenantId: text('tenant_id')
       .notNull()
       .references(() => tenantsTable.id),
-    /** Which surface the key may call: crm (the Salesforce package), admin (connections, ops). */
-    scope: text('scope', { enum: ['crm', 'admin'] }).notNull(),
+    /** Which surface the key may call: crm (the Salesforce package), psa (the PSA host minting sidebar tokens), admin. */
+    scope: text('scope', { enum: ['crm', 'psa', 'admin'] }).notNull(),
     keyHash: text('key_hash').notNull(),
     prefix: text('prefix').notNull(),
     label: text('label').notNull(),
@@ -200,4 +200,142 @@ export const outboxTable = sqliteTable(
     dispatchedAt: text('dispatched_at'),
   },
   (t) => [index('outbox_pending_idx').on(t.dispatchedAt, t.createdAt)],
+);
+
+// ---- delivery to billing -------------------------------------------------------------------------
+
+/** The contract terms each project is checked against, versioned (activation is version 1). */
+export const contractVersionsTable = sqliteTable(
+  'contract_versions',
+  {
+    tenantId: text('tenant_id').notNull(),
+    contractKey: text('contract_key').notNull(),
+    version: integer('version').notNull(),
+    contract: text('contract', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    source: text('source').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.contractKey, t.version] })],
+);
+
+/**
+ * One approved time entry or expense from the PSA and what became of it. The id is the PSA's, so an
+ * entry announced twice (webhook and poll, or a redelivery) is one row.
+ */
+export const deliveryItemsTable = sqliteTable(
+  'delivery_items',
+  {
+    tenantId: text('tenant_id').notNull(),
+    id: text('id').notNull(),
+    kind: text('kind', { enum: ['time', 'expense'] }).notNull(),
+    contractKey: text('contract_key').notNull(),
+    psaProjectId: text('psa_project_id').notNull(),
+    entry: text('entry', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    state: text('state', { enum: ['queued', 'posted', 'held', 'skipped'] }).notNull(),
+    billable: integer('billable', { mode: 'boolean' }).notNull(),
+    isTravel: integer('is_travel', { mode: 'boolean' }).notNull().default(false),
+    amountMinor: integer('amount_minor').notNull(),
+    currency: text('currency').notNull(),
+    rateMinor: integer('rate_minor'),
+    rule: text('rule'),
+    note: text('note'),
+    erpId: text('erp_id'),
+    exceptionId: text('exception_id'),
+    correlationId: text('correlation_id').notNull(),
+    psaUpdatedAt: text('psa_updated_at').notNull(),
+    postedAt: text('posted_at'),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('delivery_project_idx').on(t.tenantId, t.psaProjectId, t.state),
+  ],
+);
+
+/** Acceptance of a completed milestone: requested, then accepted or rejected by an approver. */
+export const approvalsTable = sqliteTable(
+  'approvals',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    kind: text('kind', { enum: ['milestone'] }).notNull(),
+    contractKey: text('contract_key').notNull(),
+    subjectKey: text('subject_key').notNull(),
+    psaSubjectId: text('psa_subject_id'),
+    state: text('state', { enum: ['requested', 'accepted', 'rejected'] }).notNull(),
+    approver: text('approver'),
+    decidedBy: text('decided_by'),
+    decidedAt: text('decided_at'),
+    comment: text('comment'),
+    evidence: text('evidence', { mode: 'json' }).$type<Record<string, unknown>>(),
+    correlationId: text('correlation_id').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [uniqueIndex('approvals_subject_idx').on(t.tenantId, t.kind, t.contractKey, t.subjectKey)],
+);
+
+/** Invoices the ERP holds for a project, as last read (the ERP owns them; this is for readiness). */
+export const invoicesTable = sqliteTable(
+  'invoices',
+  {
+    tenantId: text('tenant_id').notNull(),
+    erpId: text('erp_id').notNull(),
+    contractKey: text('contract_key').notNull(),
+    number: text('number').notNull(),
+    status: text('status', { enum: ['created', 'posted', 'sent', 'paid', 'voided'] }).notNull(),
+    totalMinor: integer('total_minor').notNull(),
+    paidMinor: integer('paid_minor').notNull(),
+    currency: text('currency').notNull(),
+    date: text('date').notNull(),
+    url: text('url'),
+    description: text('description').notNull(),
+    milestoneKey: text('milestone_key'),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.erpId] }),
+    index('invoices_contract_idx').on(t.tenantId, t.contractKey),
+  ],
+);
+
+/** Webhook deliveries already taken (dedupe on the sender's delivery id). */
+export const webhookReceiptsTable = sqliteTable(
+  'webhook_receipts',
+  {
+    tenantId: text('tenant_id').notNull(),
+    source: text('source').notNull(),
+    deliveryId: text('delivery_id').notNull(),
+    receivedAt: text('received_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.source, t.deliveryId] })],
+);
+
+/** Where each poll left off. */
+export const syncCursorsTable = sqliteTable(
+  'sync_cursors',
+  {
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    value: text('value').notNull(),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.name] })],
+);
+
+/** Last known delivery state of each milestone in the PSA, and what blocks billing it. */
+export const milestoneStatusTable = sqliteTable(
+  'milestone_status',
+  {
+    tenantId: text('tenant_id').notNull(),
+    contractKey: text('contract_key').notNull(),
+    milestoneKey: text('milestone_key').notNull(),
+    psaId: text('psa_id').notNull(),
+    psaState: text('psa_state', { enum: ['not_started', 'in_progress', 'completed'] }).notNull(),
+    blockers: text('blockers', { mode: 'json' })
+      .notNull()
+      .$type<{ rule: string; reason: string; fix: string }[]>(),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.contractKey, t.milestoneKey] })],
 );

@@ -5,7 +5,7 @@ export interface Principal {
   tenantId: string;
   /** The API key id, or "platform" for the operator token. */
   keyId: string;
-  scope: 'crm' | 'admin' | 'platform';
+  scope: 'crm' | 'psa' | 'admin' | 'platform';
   /** The person behind the call when the surface tells us (Salesforce user id from Apex). */
   user?: string;
 }

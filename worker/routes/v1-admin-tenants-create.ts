@@ -18,6 +18,9 @@ const TenantCreatedSchema = z.object({
   name: z.string(),
   keys: z.object({
     crm: z.string().openapi({ description: 'For the Salesforce package (External Credential). Shown once.' }),
+    psa: z
+      .string()
+      .openapi({ description: 'For the PSA host that embeds the sidebar (mints embed tokens). Shown once.' }),
     admin: z.string().openapi({ description: 'For connecting systems and operations. Shown once.' }),
   }),
 });
@@ -36,7 +39,7 @@ const route = createRoute({
   },
 });
 
-export async function newApiKey(tenantId: string, scope: 'crm' | 'admin', label: string) {
+export async function newApiKey(tenantId: string, scope: 'crm' | 'psa' | 'admin', label: string) {
   const secret = `hk_${scope}_${randomToken(24)}`;
   return {
     secret,
@@ -57,11 +60,15 @@ export function registerV1AdminTenantsCreate(app: App) {
     const db = c.get('db');
     const id = `ten_${randomToken(9)}`;
     const crm = await newApiKey(id, 'crm', 'Salesforce package');
+    const psa = await newApiKey(id, 'psa', 'PSA sidebar host');
     const admin = await newApiKey(id, 'admin', 'Admin');
     await db.batch([
       db.insert(tenantsTable).values({ id, name: body.name, salesforceOrgId: body.salesforceOrgId ?? null }),
-      db.insert(apiKeysTable).values([crm.row, admin.row]),
+      db.insert(apiKeysTable).values([crm.row, psa.row, admin.row]),
     ]);
-    return c.json({ id, name: body.name, keys: { crm: crm.secret, admin: admin.secret } }, 201);
+    return c.json(
+      { id, name: body.name, keys: { crm: crm.secret, psa: psa.secret, admin: admin.secret } },
+      201,
+    );
   });
 }

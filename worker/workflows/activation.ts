@@ -11,6 +11,7 @@ import { planBillingSchedule, planProject } from '../domain/activation/plan';
 import { markStep, saveLink, setActivationStatus } from '../domain/activation/store';
 import { validateContract } from '../domain/activation/validate-contract';
 import { audit } from '../domain/audit';
+import { saveContractVersion } from '../domain/billing/project-context';
 import { openException } from '../domain/exceptions/open-exception';
 import { type Connectors, loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
@@ -154,6 +155,8 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
           });
           return { problems };
         }
+        // The terms every time entry and milestone of this project will be checked against.
+        await saveContractVersion(db, p.tenantId, p.opportunityId, contract, 'activation');
         await markStep(db, p.tenantId, p.activationId, 'validate-contract', 'done');
         await db
           .update(activationsTable)

@@ -89,6 +89,22 @@ export function registerAccountRoutes(app: EmulatorApp<KantataState>) {
     return c.json(envelope('users', [serializeUser(me)], 1));
   });
 
+  const users = (c: Context) => {
+    const inst = c.get('instance') as Instance<KantataState>;
+    const only = onlyIds(c);
+    const email = c.req.query('by_email_address')?.toLowerCase();
+    const rows = Object.values(inst.state.users)
+      .filter(
+        (u) =>
+          (only === undefined || only.has(u.id)) &&
+          (email === undefined || u.email_address.toLowerCase() === email),
+      )
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    return c.json(listEnvelope('users', rows, readPage(c), serializeUser));
+  };
+  app.get('/api/v1/users', users);
+  app.get('/api/v1/users.json', users);
+
   const roles = (c: Context) => {
     const inst = c.get('instance') as Instance<KantataState>;
     const only = onlyIds(c);

@@ -2,11 +2,15 @@ import { createEmulator } from '../kit/emulator';
 import { registerAccountRoutes } from './account';
 import { bearerAuth } from './auth';
 import { errorBody } from './envelope';
+import { registerEventRoutes } from './events';
+import { registerExpenseRoutes } from './expenses';
 import { registerExternalReferenceRoutes } from './external-references';
 import { registerRateCardRoutes } from './rate-cards';
 import { seedDemo } from './seeds';
-import { initialKantataState, type KantataState } from './state';
+import { initialKantataState, type KantataState, withDeliveryState } from './state';
 import { registerStoryRoutes } from './stories';
+import { registerSubmissionRoutes } from './submissions';
+import { registerTimeEntryRoutes } from './time-entries';
 import { registerUiRoutes } from './ui';
 import { registerWorkspaceRoutes } from './workspaces';
 
@@ -15,19 +19,30 @@ import { registerWorkspaceRoutes } from './workspaces';
  * for `https://api.mavenlink.com`, so the API lives under `{base}/api/v1` and the emulated browser UI under
  * `{base}/ui`. Effects counted: workspace.create/update, story.create, external_reference.create/update,
  * workspace_resource.create, rate_card_set.create, rate_card_set_version.create/publish, rate_card.create,
- * rate_card_role.create, role.create, template.apply.
+ * rate_card_role.create, role.create, template.apply, and for delivery: time_entry.create/update/approve,
+ * expense.create/approve, timesheet_submission.create/approve, expense_report_submission.create/approve,
+ * story.update, webhook.deliver (the push stand-in, see events.ts).
  */
 export function createKantataEmulator() {
   return createEmulator<KantataState>({
     name: 'kantata',
     initialState: () => initialKantataState(),
     routes(app) {
+      // A sandbox snapshot from before issue 3 gets the delivery tables on first use.
+      app.use('*', async (c, next) => {
+        withDeliveryState(c.get('instance').state);
+        await next();
+      });
       app.use('/api/*', bearerAuth);
       registerWorkspaceRoutes(app);
       registerStoryRoutes(app);
       registerExternalReferenceRoutes(app);
       registerAccountRoutes(app);
       registerRateCardRoutes(app);
+      registerTimeEntryRoutes(app);
+      registerExpenseRoutes(app);
+      registerSubmissionRoutes(app);
+      registerEventRoutes(app);
       registerUiRoutes(app);
       app.all('/api/*', (c) =>
         c.json(

@@ -104,4 +104,19 @@ export function seedDemo(inst: Instance<KantataState>) {
     created_at: t,
     updated_at: t,
   };
+  // Lumen Partners' consultants who log time and expenses in the sandbox (added last so the ids above stay
+  // what earlier sandboxes and tests saw).
+  for (const c of DEMO_CONSULTANTS) {
+    const id = inst.nextId();
+    s.users[id] = { id, full_name: c.name, email_address: c.email, headline: c.role };
+  }
 }
+
+/** The demo consultants and the role each works in (a workspace role is given when they are staffed). */
+export const DEMO_CONSULTANTS = [
+  { name: 'Ava Chen', role: 'Engagement Lead' },
+  { name: 'Ben Ortiz', role: 'Senior Consultant' },
+  { name: 'Chloe Martin', role: 'Consultant' },
+  { name: 'Dev Patel', role: 'Analyst' },
+  { name: 'Emma Schulz', role: 'Project Manager' },
+].map((c) => ({ ...c, email: `${c.name.toLowerCase().replace(' ', '.')}@lumenpartners.example` }));

@@ -146,6 +146,96 @@ export interface KantataRateCardRole {
   updated_at: string;
 }
 
+export interface KantataTimeEntry {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  story_id: string | null;
+  date_performed: string;
+  time_in_minutes: number;
+  billable: boolean;
+  notes: string;
+  /** Bill rate in the currency's subunits per hour. */
+  rate_in_cents: number;
+  currency: string;
+  is_invoiced: boolean;
+  /** The timesheet submission the entry is on while pending or approved (Kantata: `active_submission_id`). */
+  active_submission_id: string | null;
+  approved: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KantataExpense {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  date: string;
+  category: string;
+  notes: string;
+  amount_in_cents: number;
+  currency: string;
+  is_billable: boolean;
+  is_invoiced: boolean;
+  reimbursable: boolean;
+  active_submission_id: string | null;
+  approved: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Timesheet submissions (time) and expense report submissions (expenses) share one shape. */
+export interface KantataSubmission {
+  id: string;
+  kind: 'timesheet' | 'expense_report';
+  workspace_id: string;
+  user_id: string;
+  title: string;
+  line_item_ids: string[];
+  status: 'pending' | 'approved' | 'rejected' | 'canceled';
+  resolution_description: string | null;
+  submitted_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One Subscribed Event (`GET /subscribed_events`): a change to a subject, with its before/after payloads. */
+export interface KantataSubscribedEvent {
+  id: string;
+  event_type: string;
+  subject_type: string;
+  subject_id: string;
+  subject_key: string;
+  user_id: string;
+  workspace_id: string | null;
+  current_payload: Record<string, unknown> | null;
+  previous_payload: Record<string, unknown> | null;
+  subject_changed_at: string;
+  created_at: string;
+}
+
+/**
+ * EMULATOR STAND-IN, not a Kantata API: Kantata documents no push webhooks (only the pull-based Subscribed
+ * Events API). The emulator pushes each subscribed event to these subscribers, signed per Standard Webhooks.
+ */
+export interface WebhookSubscription {
+  id: string;
+  url: string;
+  event_types: string[];
+  /** `whsec_` + base64 key. */
+  secret: string;
+  created_at: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  status: number | 'error';
+  attempts: number;
+  delivered_at: string;
+}
+
 export interface KantataState {
   accountName: string;
   accountCurrency: string;
@@ -163,6 +253,16 @@ export interface KantataState {
   rateCards: Record<string, KantataRateCard>;
   rateCardVersions: Record<string, KantataRateCardVersion>;
   rateCardRoles: Record<string, KantataRateCardRole>;
+  timeEntries: Record<string, KantataTimeEntry>;
+  expenses: Record<string, KantataExpense>;
+  submissions: Record<string, KantataSubmission>;
+  /** Ids of time entries / expenses by workspace, so a project's thousands of entries list without a full scan. */
+  timeEntriesByWorkspace: Record<string, string[]>;
+  expensesByWorkspace: Record<string, string[]>;
+  /** Most recent last; trimmed to the retention Kantata documents (9 days). */
+  subscribedEvents: KantataSubscribedEvent[];
+  webhookSubscriptions: Record<string, WebhookSubscription>;
+  webhookDeliveries: WebhookDelivery[];
 }
 
 export function initialKantataState(): KantataState {
@@ -182,7 +282,32 @@ export function initialKantataState(): KantataState {
     rateCards: {},
     rateCardVersions: {},
     rateCardRoles: {},
+    ...emptyDeliveryState(),
   };
+}
+
+export function emptyDeliveryState() {
+  return {
+    timeEntries: {},
+    expenses: {},
+    submissions: {},
+    timeEntriesByWorkspace: {},
+    expensesByWorkspace: {},
+    subscribedEvents: [],
+    webhookSubscriptions: {},
+    webhookDeliveries: [],
+  } satisfies Partial<KantataState>;
+}
+
+/** A sandbox snapshot saved before issue 3 lacks the delivery tables: add them empty. */
+export function withDeliveryState(state: KantataState): KantataState {
+  const empty = emptyDeliveryState();
+  for (const [k, v] of Object.entries(empty)) {
+    const key = k as keyof typeof empty;
+    if ((state as unknown as Record<string, unknown>)[key] === undefined)
+      (state as unknown as Record<string, unknown>)[key] = v;
+  }
+  return state;
 }
 
 /** The object types the external references API accepts as `subject_type` (from the API reference). */
@@ -237,6 +362,10 @@ export function subjectTable(state: KantataState, subjectType: string): Record<s
       return state.roles;
     case 'User':
       return state.users;
+    case 'TimeEntry':
+      return state.timeEntries;
+    case 'Expense':
+      return state.expenses;
     default:
       return undefined;
   }

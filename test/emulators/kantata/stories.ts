@@ -18,6 +18,7 @@ import {
   system,
   validation,
 } from './envelope';
+import { recordEvent } from './events';
 import {
   insertReference,
   matchesReferenceFilters,
@@ -29,6 +30,8 @@ import type { KantataState, KantataStory, StoryType } from './state';
 /** Stories are Kantata's tasks, deliverables, milestones and issues; `parent_id` nests them (WBS). */
 
 const STORY_TYPES: StoryType[] = ['task', 'deliverable', 'milestone', 'issue'];
+/** The task statuses Kantata's `state` takes. */
+export const STORY_STATES = ['not started', 'started', 'needs feedback', 'blocked', 'completed'] as const;
 /** "Subtasks can be nested up to 4 levels from the top-level task" (stories `with_ancestry_depth` filter). */
 const MAX_ANCESTRY_DEPTH = 4;
 
@@ -242,4 +245,38 @@ export function registerStoryRoutes(app: EmulatorApp<KantataState>) {
   };
   app.post('/api/v1/stories', create);
   app.post('/api/v1/stories.json', create);
+
+  app.put('/api/v1/stories/:id{[0-9]+(?:\\.json)?}', async (c) => {
+    const inst = c.get('instance');
+    const story = inst.state.stories[idParam(c)];
+    if (!story || story.deleted_at) return errorResponse(c, 404, [system('Story not found')]);
+    const raw = (await jsonBody(c))?.story as Record<string, unknown> | undefined;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+      return errorResponse(c, 400, [system('param is missing or the value is empty: story')]);
+    const errors: KantataError[] = [];
+    if ('state' in raw && !(STORY_STATES as readonly string[]).includes(String(raw.state)))
+      errors.push(validation(`State must be one of: ${STORY_STATES.join(', ')}`, 'state'));
+    if ('title' in raw && (typeof raw.title !== 'string' || raw.title.trim() === ''))
+      errors.push(validation("Title can't be blank", 'title'));
+    if ('due_date' in raw && raw.due_date !== null && !isIsoDate(raw.due_date))
+      errors.push(validation('due_date must be an ISO 8601 date', 'due_date'));
+    if (errors.length) return errorResponse(c, 422, errors);
+    const before = serializeStory(story);
+    if ('state' in raw) story.state = String(raw.state);
+    if ('title' in raw) story.title = String(raw.title);
+    if ('due_date' in raw) story.due_date = (raw.due_date as string | null) ?? null;
+    story.updated_at = now();
+    inst.effect('story.update');
+    recordEvent(inst, 'updated', 'Story', serializeStory(story), before);
+    const included: Included = {};
+    return c.json(
+      envelope(
+        'stories',
+        [withReferences(inst.state, c, 'Story', serializeStory(story), included)],
+        1,
+        undefined,
+        included,
+      ),
+    );
+  });
 }

@@ -54,6 +54,56 @@ function rateCardSection(s: KantataState, w: KantataWorkspace): string {
   return `<p>${h(set?.title ?? 'Rate card')} <span class="tag">${h(card.currency)}</span></p>${rows ? `<table><tr><th>Role</th><th>Bill rate</th><th>Effective</th></tr>${rows}</table>` : '<p class="muted">No role rates.</p>'}`;
 }
 
+const approval = (approved: boolean, submissionId: string | null) =>
+  approved ? 'approved' : submissionId ? 'submitted' : 'draft';
+
+function deliverySections(s: KantataState, w: KantataWorkspace, stories: KantataStory[]): string {
+  const entries = (s.timeEntriesByWorkspace?.[w.id] ?? []).map((id) => s.timeEntries[id]!).filter(Boolean);
+  const expenses = (s.expensesByWorkspace?.[w.id] ?? []).map((id) => s.expenses[id]!).filter(Boolean);
+  const name = (userId: string) => s.users[userId]?.full_name ?? userId;
+  const minutes = (list: typeof entries) => list.reduce((m, t) => m + t.time_in_minutes, 0);
+  const hours = (m: number) => `${(m / 60).toFixed(2)} h`;
+  const approvedTime = entries.filter((t) => t.approved);
+  const recent = [...entries]
+    .sort((a, b) => b.date_performed.localeCompare(a.date_performed) || Number(b.id) - Number(a.id))
+    .slice(0, 25);
+  const timeTable = entries.length
+    ? `<p>${entries.length} entries · ${hours(minutes(entries))} logged · ${hours(minutes(approvedTime))} approved</p><table><tr><th>Date</th><th>Person</th><th>Hours</th><th>Rate</th><th>Billable</th><th>Status</th><th>Notes</th></tr>${recent
+        .map(
+          (t) =>
+            `<tr><td>${h(t.date_performed)}</td><td>${h(name(t.user_id))}</td><td>${h(hours(t.time_in_minutes))}</td><td>${h(formatAmount(t.rate_in_cents, t.currency))}</td><td>${t.billable ? 'yes' : 'no'}</td><td><span class="tag">${approval(t.approved, t.active_submission_id)}</span></td><td>${h(t.notes)}</td></tr>`,
+        )
+        .join(
+          '',
+        )}</table>${entries.length > recent.length ? `<p class="muted">Latest ${recent.length} shown.</p>` : ''}`
+    : '<p class="muted">No time logged.</p>';
+  const expenseTable = expenses.length
+    ? `<table><tr><th>Date</th><th>Person</th><th>Category</th><th>Amount</th><th>Billable</th><th>Status</th><th>Notes</th></tr>${[
+        ...expenses,
+      ]
+        .sort((a, b) => b.date.localeCompare(a.date))
+        .slice(0, 25)
+        .map(
+          (e) =>
+            `<tr><td>${h(e.date)}</td><td>${h(name(e.user_id))}</td><td>${h(e.category)}</td><td>${h(formatAmount(e.amount_in_cents, e.currency))}</td><td>${e.is_billable ? 'yes' : 'no'}</td><td><span class="tag">${approval(e.approved, e.active_submission_id)}</span></td><td>${h(e.notes)}</td></tr>`,
+        )
+        .join('')}</table>`
+    : '<p class="muted">No expenses.</p>';
+  const milestones = stories.filter((x) => x.story_type === 'milestone');
+  const milestoneTable = milestones.length
+    ? `<table><tr><th>Milestone</th><th>State</th><th>Deliverables done</th></tr>${milestones
+        .map((m) => {
+          const children = stories.filter((x) => x.parent_id === m.id);
+          const done = children.filter((x) => x.state === 'completed').length;
+          return `<tr><td>${h(m.title)}</td><td><span class="tag">${h(m.state)}</span></td><td>${children.length ? `${done} / ${children.length}` : '—'}</td></tr>`;
+        })
+        .join('')}</table>`
+    : '<p class="muted">No milestones.</p>';
+  return `<section><h2>Milestone delivery</h2>${milestoneTable}</section>
+<section><h2>Time</h2>${timeTable}</section>
+<section><h2>Expenses</h2>${expenseTable}</section>`;
+}
+
 function workspacePage(s: KantataState, w: KantataWorkspace): string {
   const stories = Object.values(s.stories).filter(
     (x) => x.workspace_id === w.id && !x.deleted_at && !x.archived,
@@ -83,6 +133,7 @@ ${w.description ? `<p>${h(w.description).replace(/\n/g, '<br>')}</p>` : ''}
           .join('')}</table>`
       : '<p class="muted">No milestones.</p>'
   }</section>
+${deliverySections(s, w, stories)}
 <section><h2>Work breakdown</h2>${wbsTree(wbs, null) || '<p class="muted">No tasks.</p>'}</section>
 <section><h2>Rate card</h2>${rateCardSection(s, w)}</section>
 <section><h2>Team</h2>${
@@ -97,10 +148,10 @@ ${w.description ? `<p>${h(w.description).replace(/\n/g, '<br>')}</p>` : ''}
   }</section>
 <section><h2>External references</h2>${
     refs.length
-      ? `<table><tr><th>Service</th><th>Object</th><th>Id</th><th>Status</th></tr>${refs
+      ? `<table><tr><th>Service</th><th>Object</th><th>Id</th><th>Status</th><th>External status</th></tr>${refs
           .map(
             (r) =>
-              `<tr><td>${h(r.service_name)}</td><td>${h(r.service_model)}</td><td>${r.external_link ? `<a href="${h(r.external_link)}">${h(r.service_model_ref)}</a>` : h(r.service_model_ref)}</td><td>${h(r.status ?? '')}</td></tr>`,
+              `<tr><td>${h(r.service_name)}</td><td>${h(r.service_model)}</td><td>${r.external_link ? `<a href="${h(r.external_link)}">${h(r.service_model_ref)}</a>` : h(r.service_model_ref)}</td><td>${h(r.status ?? '')}</td><td>${h(r.external_status ?? '')}${r.external_message ? `<br><span class="muted">${h(r.external_message)}</span>` : ''}</td></tr>`,
           )
           .join('')}</table>`
       : '<p class="muted">None.</p>'

@@ -78,6 +78,11 @@ export interface EmulatorDefinition<S> {
   errorFormat: VendorErrorFormat;
   /** What the vendor answers when its concurrency limit is exceeded. */
   concurrencyLimitResponse?(c: Context<EmulatorEnv<S>>): Response;
+  /**
+   * Vendor-specific control endpoints under /__emulator/instances/:id/... (bulk loads for tests and
+   * benchmarks that would take too long through the vendor API). Never reachable through the vendor plane.
+   */
+  controlRoutes?(app: Hono<EmulatorEnv<S>>, instance: (id: string) => Instance<S> | undefined): void;
   /** Optional seeds by name, applied to a new instance's state. */
   seeds?: Record<string, (instance: Instance<S>) => void>;
 }
@@ -167,6 +172,8 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
     return c.json(inst.config);
   });
 
+  def.controlRoutes?.(app, (id) => instances.get(id));
+
   // ---- vendor plane --------------------------------------------------------------------------
   const faults: MiddlewareHandler<EmulatorEnv<S>> = async (c, next) => {
     const inst = instances.get(c.req.param('instance') ?? '');
@@ -182,7 +189,7 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
       if (f.times !== undefined && f.fired >= f.times) return false;
       if (f.untilEpochMs !== undefined && now > f.untilEpochMs) return false;
       if (f.method && f.method.toUpperCase() !== c.req.method) return false;
-      if (f.path && !new RegExp(f.path).test(path)) return false;
+      if (f.path && !new RegExp(f.path, 'i').test(path)) return false;
       if (f.probability !== undefined && inst.random() >= f.probability) return false;
       return true;
     });

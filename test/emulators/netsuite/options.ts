@@ -48,6 +48,10 @@ export const NetSuiteEmulatorOptionsSchema = z.object({
       customer: z.array(z.string()).default([]),
       job: z.array(z.string()).default(HANDOFF_JOB_CUSTOM_FIELDS),
       billingSchedule: z.array(z.string()).default([]),
+      timeBill: z.array(z.string()).default([]),
+      expenseReport: z.array(z.string()).default([]),
+      invoice: z.array(z.string()).default([]),
+      customerPayment: z.array(z.string()).default([]),
     })
     .prefault({}),
 });

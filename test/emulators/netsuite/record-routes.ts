@@ -7,9 +7,9 @@ import {
   createRecord,
   deleteRecord,
   findRecord,
-  isRecordType,
   notFound,
   recordHref,
+  recordTypeOf,
   type StoreContext,
   updateRecord,
   upsertRecord,
@@ -122,8 +122,8 @@ function maybeAsync(c: Ctx, run: () => WriteResult): Response {
 
 export function registerRecordRoutes(app: EmulatorApp<NetSuiteState>): void {
   app.get(`${RECORD}/:type`, (c) => {
-    const type = c.req.param('type');
-    if (!isRecordType(type)) return unknownType(type);
+    const type = recordTypeOf(c.req.param('type'));
+    if (!type) return unknownType(c.req.param('type'));
     const base = instanceBase(c);
     const all = Object.values(c.get('instance').state.records[type]);
     const limit = Math.min(Number(c.req.query('limit') ?? 1000) || 1000, 1000);
@@ -140,8 +140,8 @@ export function registerRecordRoutes(app: EmulatorApp<NetSuiteState>): void {
   });
 
   app.get(`${RECORD}/:type/:id`, (c) => {
-    const type = c.req.param('type');
-    if (!isRecordType(type)) return unknownType(type);
+    const type = recordTypeOf(c.req.param('type'));
+    if (!type) return unknownType(c.req.param('type'));
     const { state } = c.get('instance');
     const record = findRecord(state, type, c.req.param('id'));
     if (!record) return problemResponse(notFound());
@@ -159,40 +159,40 @@ export function registerRecordRoutes(app: EmulatorApp<NetSuiteState>): void {
   });
 
   app.get(`${RECORD}/:type/:id/:sublist`, (c) => {
-    const type = c.req.param('type');
-    if (!isRecordType(type)) return unknownType(type);
+    const type = recordTypeOf(c.req.param('type'));
+    if (!type) return unknownType(c.req.param('type'));
     const record = findRecord(c.get('instance').state, type, c.req.param('id'));
     if (!record?.sublists[c.req.param('sublist')]) return problemResponse(notFound());
     return c.json(sublistView(instanceBase(c), type, record, c.req.param('sublist')));
   });
 
   app.post(`${RECORD}/:type`, async (c) => {
-    const type = c.req.param('type');
-    if (!isRecordType(type)) return unknownType(type);
+    const type = recordTypeOf(c.req.param('type'));
+    if (!type) return unknownType(c.req.param('type'));
     const body = await readBody(c);
     if (body instanceof Response) return body;
     return maybeAsync(c, () => createRecord(storeContext(c), type, body));
   });
 
   app.put(`${RECORD}/:type/:id`, async (c) => {
-    const type = c.req.param('type');
-    if (!isRecordType(type)) return unknownType(type);
+    const type = recordTypeOf(c.req.param('type'));
+    if (!type) return unknownType(c.req.param('type'));
     const body = await readBody(c);
     if (body instanceof Response) return body;
     return maybeAsync(c, () => upsertRecord(storeContext(c), type, c.req.param('id'), body, replaceSet(c)));
   });
 
   app.patch(`${RECORD}/:type/:id`, async (c) => {
-    const type = c.req.param('type');
-    if (!isRecordType(type)) return unknownType(type);
+    const type = recordTypeOf(c.req.param('type'));
+    if (!type) return unknownType(c.req.param('type'));
     const body = await readBody(c);
     if (body instanceof Response) return body;
     return maybeAsync(c, () => updateRecord(storeContext(c), type, c.req.param('id'), body, replaceSet(c)));
   });
 
   app.delete(`${RECORD}/:type/:id`, (c) => {
-    const type = c.req.param('type');
-    if (!isRecordType(type)) return unknownType(type);
+    const type = recordTypeOf(c.req.param('type'));
+    if (!type) return unknownType(c.req.param('type'));
     return maybeAsync(c, () => deleteRecord(storeContext(c), type, c.req.param('id')));
   });
 
@@ -215,12 +215,18 @@ export function registerRecordRoutes(app: EmulatorApp<NetSuiteState>): void {
     const result = runSuiteQl(c.get('instance').state, body.q);
     if ('status' in result) return problemResponse(result);
     const base = instanceBase(c);
+    // SuiteQL pages with ?limit (at most 1000, the default) and ?offset.
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 1000) || 1000, 1), 1000);
+    const offset = Math.max(Number(c.req.query('offset') ?? 0) || 0, 0);
+    const page = result.rows.slice(offset, offset + limit);
     return c.json({
-      links: [{ rel: 'self', href: `${base}/services/rest/query/v1/suiteql` }],
-      count: result.rows.length,
-      hasMore: false,
-      items: result.rows.map((r) => ({ links: [], ...r })),
-      offset: 0,
+      links: [
+        { rel: 'self', href: `${base}/services/rest/query/v1/suiteql?limit=${limit}&offset=${offset}` },
+      ],
+      count: page.length,
+      hasMore: offset + limit < result.rows.length,
+      items: page.map((r) => ({ links: [], ...r })),
+      offset,
       totalResults: result.rows.length,
     });
   });

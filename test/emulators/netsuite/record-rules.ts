@@ -1,16 +1,31 @@
+import { byExternalId } from './external-id-index';
 import type { NetSuiteEmulatorOptions } from './options';
 import type { NetSuiteState, RecordType, StoredRecord } from './state';
+import { checkTransaction } from './transaction-rules';
 import type { ErrorDetail } from './vendor-errors';
 
 /**
  * The subset of each record's fields the emulator knows, with the kind of value NetSuite expects.
  * Anything else in a body is refused, as NetSuite refuses a field the record (or its form) lacks.
  */
-type RefTarget = 'subsidiary' | 'currency' | 'customer' | 'job' | 'billingSchedule';
+type RefTarget =
+  | 'subsidiary'
+  | 'currency'
+  | 'customer'
+  | 'job'
+  | 'billingSchedule'
+  /** A customer or a project: both are entities, and transactions name either. */
+  | 'entity'
+  | 'employee'
+  | 'item'
+  | 'expenseCategory'
+  | 'invoice';
 type FieldKind =
   | { kind: 'string'; max?: number }
   | { kind: 'boolean' }
   | { kind: 'number' }
+  /** NetSuite duration (time bill hours): "H:MM" or decimal hours. */
+  | { kind: 'duration' }
   | { kind: 'date' }
   | { kind: 'email' }
   | { kind: 'ref'; target: RefTarget; label: string }
@@ -39,6 +54,12 @@ const FREQUENCIES = {
   STARTOFPERIOD: 'Start of Period',
   WEEKLY: 'Weekly',
 };
+/** Time approval statuses (Time Tracking with approval routing). */
+export const APPROVAL_STATUSES = { '1': 'Pending Approval', '2': 'Approved', '3': 'Rejected' };
+/** Price levels: -1 is "Custom", which makes the `rate` on the time bill the one billed. */
+const PRICE_LEVELS = { '-1': 'Custom', '1': 'Base Price' };
+const ref = (target: RefTarget, label: string): FieldKind => ({ kind: 'ref', target, label });
+
 const REPEAT_EVERY = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1)]));
 
 interface RecordSpec {
@@ -122,6 +143,72 @@ export const SPECS: Record<RecordType, RecordSpec> = {
       recurrence: { recurrenceDate: date, amount: num, count: num, relativeToPrevious: bool },
     },
   },
+  timeBill: {
+    fields: {
+      externalId: str(),
+      employee: ref('employee', 'Employee'),
+      customer: ref('entity', 'Customer:Project'),
+      tranDate: date,
+      hours: { kind: 'duration' },
+      isBillable: bool,
+      item: ref('item', 'Service Item'),
+      price: { kind: 'select', values: PRICE_LEVELS },
+      rate: num,
+      memo: str(4000),
+      approvalStatus: { kind: 'select', values: APPROVAL_STATUSES },
+    },
+    sublists: {},
+  },
+  expenseReport: {
+    fields: {
+      externalId: str(),
+      employee: ref('employee', 'Employee'),
+      tranDate: date,
+      memo: str(999),
+      expenseReportCurrency: ref('currency', 'Currency'),
+      supervisorApproval: bool,
+      accountingApproval: bool,
+      complete: bool,
+    },
+    sublists: {
+      expense: {
+        expenseDate: date,
+        category: ref('expenseCategory', 'Category'),
+        amount: num,
+        currency: ref('currency', 'Currency'),
+        isBillable: bool,
+        customer: ref('entity', 'Customer:Project'),
+        memo: str(4000),
+      },
+    },
+  },
+  invoice: {
+    fields: {
+      externalId: str(),
+      entity: ref('entity', 'Customer:Project'),
+      tranDate: date,
+      dueDate: date,
+      currency: ref('currency', 'Currency'),
+      memo: str(999),
+      otherRefNum: str(45),
+      email: { kind: 'email' },
+      toBeEmailed: bool,
+    },
+    sublists: {
+      item: { item: ref('item', 'Item'), description: str(4000), amount: num, quantity: num, rate: num },
+    },
+  },
+  customerPayment: {
+    fields: {
+      externalId: str(),
+      customer: ref('entity', 'Customer'),
+      payment: num,
+      currency: ref('currency', 'Currency'),
+      tranDate: date,
+      memo: str(999),
+    },
+    sublists: { apply: { doc: ref('invoice', 'Invoice'), apply: bool, amount: num } },
+  },
 };
 
 export type Problem = ErrorDetail & { status: number };
@@ -155,11 +242,19 @@ export function resolveRef(state: NetSuiteState, target: RefTarget, value: unkno
     return typeof ref.id === 'string' && state.subsidiaries[ref.id] ? ref.id : undefined;
   if (target === 'currency')
     return typeof ref.id === 'string' && state.currencies[ref.id] ? ref.id : undefined;
-  const records = state.records[target];
-  if (typeof ref.id === 'string' || typeof ref.id === 'number')
-    return records[String(ref.id)] ? String(ref.id) : undefined;
-  if (typeof ref.externalId === 'string')
-    return Object.values(records).find((r) => r.externalId === ref.externalId)?.id;
+  const id = typeof ref.id === 'string' || typeof ref.id === 'number' ? String(ref.id) : undefined;
+  if (target === 'employee')
+    return id && state.employees[id] && !state.employees[id]!.isInactive ? id : undefined;
+  if (target === 'item') return id && state.items[id] ? id : undefined;
+  if (target === 'expenseCategory') return id && state.expenseCategories[id] ? id : undefined;
+  const types: RecordType[] = target === 'entity' ? ['customer', 'job'] : [target];
+  for (const type of types) {
+    if (id !== undefined && state.records[type][id]) return id;
+    if (id === undefined && typeof ref.externalId === 'string') {
+      const found = byExternalId(state, type, ref.externalId);
+      if (found) return found.id;
+    }
+  }
   return undefined;
 }
 
@@ -178,6 +273,12 @@ function checkValue(
       return typeof value === 'boolean' ? { ok: true, value } : bad();
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : bad();
+    case 'duration': {
+      if (typeof value === 'number' && Number.isFinite(value) && value >= 0)
+        return { ok: true, value: formatDuration(Math.round(value * 60)) };
+      const m = typeof value === 'string' ? /^(\d{1,4}):([0-5]\d)$/.exec(value) : null;
+      return m ? { ok: true, value: formatDuration(Number(m[1]) * 60 + Number(m[2])) } : bad();
+    }
     case 'date':
       return typeof value === 'string' &&
         /^\d{4}-\d{2}-\d{2}$/.test(value) &&
@@ -230,7 +331,7 @@ export function normaliseBody(
   body: Record<string, unknown>,
 ): NormalisedBody | Problem {
   const spec = SPECS[type];
-  const custom = new Set(options.customFields[type]);
+  const custom = new Set((options.customFields as Record<string, string[] | undefined>)[type] ?? []);
   const out: NormalisedBody = { fields: {}, cleared: [], sublists: {} };
   for (const [name, value] of Object.entries(body)) {
     if (name === 'id' || name === 'links') continue;
@@ -290,6 +391,8 @@ export function checkRecord(
 ): Problem | undefined {
   const f = record.fields;
   const missing = (label: string) => userError(`Please enter value(s) for: ${label}.`);
+  if (type === 'timeBill' || type === 'expenseReport' || type === 'invoice' || type === 'customerPayment')
+    return checkTransaction(state, type, record, missing);
   if (type === 'customer') {
     if (f.isPerson === true ? !f.lastName : !f.companyName)
       return missing(f.isPerson === true ? 'Last Name' : 'Company Name');
@@ -350,4 +453,13 @@ export function checkRecord(
     }
   }
   return undefined;
+}
+
+export function formatDuration(minutes: number): string {
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+export function durationMinutes(value: unknown): number {
+  const m = typeof value === 'string' ? /^(\d+):(\d\d)$/.exec(value) : null;
+  return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
 }

@@ -1,7 +1,9 @@
 import type { Instance } from '../kit/emulator';
+import { byExternalId, indexRecord, unindexRecord } from './external-id-index';
 import type { NetSuiteEmulatorOptions } from './options';
 import { checkRecord, normaliseBody, type Problem, resolveRef, SPECS, userError } from './record-rules';
-import { type NetSuiteState, nextRecordId, type RecordType, type StoredRecord } from './state';
+import { type NetSuiteState, nextRecordId, RECORD_TYPES, type RecordType, type StoredRecord } from './state';
+import { applyDefaults, commitTransaction } from './transaction-effects';
 import { NONEXISTENT_DETAIL } from './vendor-errors';
 
 /** What a write answers: 204 + Location on success (NetSuite sends no body), or a problem. */
@@ -21,12 +23,8 @@ export const notFound = (): Problem => ({ status: 404, code: 'NONEXISTENT_ID', d
 
 /** `123` or `eid:abc` as it appears in the URL. */
 export function findRecord(state: NetSuiteState, type: RecordType, ref: string): StoredRecord | undefined {
-  const records = state.records[type];
-  if (ref.startsWith('eid:')) {
-    const externalId = ref.slice(4);
-    return Object.values(records).find((r) => r.externalId === externalId);
-  }
-  return records[ref];
+  if (ref.startsWith('eid:')) return byExternalId(state, type, ref.slice(4));
+  return state.records[type][ref];
 }
 
 const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,255}$/;
@@ -58,8 +56,7 @@ function save(
     return { ok: false, problem: userError(`Invalid external ID ${externalId}.`, 'externalId') };
   }
   if (externalId !== undefined && externalId !== existing?.externalId) {
-    const clash = Object.values(state.records[type]).find((r) => r.externalId === externalId);
-    if (clash)
+    if (byExternalId(state, type, externalId))
       return {
         ok: false,
         problem: userError('A record with this external ID already exists.', 'externalId'),
@@ -79,6 +76,7 @@ function save(
   }
   if (externalId !== undefined) record.externalId = externalId;
   if (type === 'job') inheritFromParent(state, record);
+  applyDefaults(state, type, record);
 
   const problem = checkRecord(state, type, record);
   if (problem) return { ok: false, problem };
@@ -88,7 +86,9 @@ function save(
     record.id = nextRecordId(state, type);
     defaultEntityId(type, record);
   }
+  commitTransaction(ctx.instance, type, record, existing);
   state.records[type][record.id] = record;
+  indexRecord(state, type, record, existing);
   ctx.instance.effect(`${type}.${existing ? 'update' : 'create'}`);
   return { ok: true, status: 204, location: recordHref(ctx.base, type, record.id) };
 }
@@ -154,10 +154,14 @@ export function deleteRecord(ctx: StoreContext, type: RecordType, ref: string): 
   const existing = findRecord(ctx.instance.state, type, ref);
   if (!existing) return { ok: false, problem: notFound() };
   delete ctx.instance.state.records[type][existing.id];
+  unindexRecord(ctx.instance.state, type, existing);
   ctx.instance.effect(`${type}.delete`);
   return { ok: true, status: 204, location: recordHref(ctx.base, type, existing.id) };
 }
 
-export function isRecordType(type: string): type is RecordType {
-  return Object.hasOwn(SPECS, type);
+/** Record type names in REST paths are case-insensitive ("timebill", "timeBill"). */
+const TYPE_NAMES = new Map(RECORD_TYPES.map((t) => [t.toLowerCase(), t]));
+export function recordTypeOf(name: string): RecordType | undefined {
+  const type = TYPE_NAMES.get(name.toLowerCase());
+  return type && Object.hasOwn(SPECS, type) ? type : undefined;
 }

@@ -1,6 +1,7 @@
-import { JOB_BILLING_TYPES, SCHEDULE_TYPES } from './record-rules';
+import { APPROVAL_STATUSES, JOB_BILLING_TYPES, SCHEDULE_TYPES } from './record-rules';
 import { recordHref } from './record-store';
 import type { NetSuiteState, RecordType, StoredRecord } from './state';
+import { INVOICE_STATUSES } from './transaction-rules';
 
 /** How GET shows a record: references as `{ id, refName, links }`, sublists as links unless expanded. */
 const REF_TYPES: Record<string, string> = {
@@ -9,23 +10,40 @@ const REF_TYPES: Record<string, string> = {
   parent: 'customer',
   project: 'job',
   billingSchedule: 'billingSchedule',
+  employee: 'employee',
+  customer: 'customer',
+  entity: 'customer',
+  item: 'serviceItem',
+  category: 'expenseCategory',
+  doc: 'invoice',
+  expenseReportCurrency: 'currency',
 };
 const SELECT_LABELS: Record<string, Record<string, string>> = {
   jobBillingType: JOB_BILLING_TYPES,
   scheduleType: SCHEDULE_TYPES,
+  approvalStatus: APPROVAL_STATUSES,
+  status: INVOICE_STATUSES,
+  price: { '-1': 'Custom', '1': 'Base Price' },
 };
 
 function refName(state: NetSuiteState, target: string, id: string): string | undefined {
   if (target === 'subsidiary') return state.subsidiaries[id]?.name;
   if (target === 'currency') return state.currencies[id]?.name;
-  const record = state.records[target as RecordType]?.[id];
+  if (target === 'employee') return state.employees[id]?.entityId;
+  if (target === 'serviceItem') return state.items[id]?.itemId;
+  if (target === 'expenseCategory') return state.expenseCategories[id]?.name;
+  if (target === 'invoice') return state.records.invoice[id]?.fields.tranId as string | undefined;
+  // Customers and projects share the entity id sequence: a reference to either resolves here.
+  const record =
+    state.records[target as RecordType]?.[id] ?? (target === 'customer' ? state.records.job[id] : undefined);
   return (record?.fields.companyName ?? record?.fields.name) as string | undefined;
 }
 
 function viewValue(state: NetSuiteState, base: string, name: string, value: unknown): unknown {
   const id = (value as { id?: unknown } | null)?.id;
   if (typeof id !== 'string') return value;
-  const target = REF_TYPES[name];
+  const named = REF_TYPES[name];
+  const target = named === 'customer' && !state.records.customer[id] && state.records.job[id] ? 'job' : named;
   if (target)
     return {
       links: [{ rel: 'self', href: recordHref(base, target, id) }],

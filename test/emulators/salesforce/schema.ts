@@ -265,6 +265,11 @@ export const OBJECTS: ObjectDef[] = [
       { name: 'Handoff_ERP_Project_Id__c', label: 'ERP Project Id', type: 'string', length: 64 },
       { name: 'Handoff_PSA_Project_Id__c', label: 'PSA Project Id', type: 'string', length: 64 },
       { name: 'Handoff_Last_Sync__c', label: 'Handoff Last Sync', type: 'datetime' },
+      { name: 'Handoff_Billed_Amount__c', label: 'Billed', type: 'currency' },
+      { name: 'Handoff_Paid_Amount__c', label: 'Paid', type: 'currency' },
+      { name: 'Handoff_Unbilled_Amount__c', label: 'Unbilled', type: 'currency' },
+      { name: 'Handoff_Last_Invoice__c', label: 'Last Invoice', type: 'string', length: 40 },
+      { name: 'Handoff_Last_Invoice_Status__c', label: 'Last Invoice Status', type: 'string', length: 40 },
     ],
   },
   {

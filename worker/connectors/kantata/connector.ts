@@ -1,15 +1,22 @@
 import type { FetchLike, PsaPort } from '../ports';
+import { publishBillingStatus } from './billing-status';
 import { type KantataConnectionInput, KantataConnectionSchema } from './config';
 import type { KantataContext } from './context';
+import { getExpense, getTimeEntry, listApprovedExpenses, listApprovedTimeEntries } from './delivery';
+import { listSubscribedEvents } from './events';
 import { createKantataHttp } from './http';
 import { linkExternal } from './links';
+import { getMilestones } from './milestones';
 import { createProject } from './project';
 import { ensureRateCard } from './rate-card';
+import type { KantataSubscribedEvent } from './schemas';
 import { ensureTeam } from './team';
 import { ensureWbsAndMilestones } from './wbs';
 
 export interface KantataConnector extends PsaPort {
   readonly system: 'kantata';
+  /** Kantata's change feed (`GET /subscribed_events`), for polling. */
+  listSubscribedEvents(createdAfter: string, eventTypes?: string[]): Promise<KantataSubscribedEvent[]>;
 }
 
 /**
@@ -34,5 +41,13 @@ export function createKantataConnector(
     ensureTeam: (projectId, team) => ensureTeam(ctx, projectId, team),
     linkExternal: (projectId, links) => linkExternal(ctx, projectId, links),
     recordUrl,
+    listApprovedTimeEntries: (projectId, since) => listApprovedTimeEntries(ctx, projectId, since),
+    listApprovedExpenses: (projectId, since) => listApprovedExpenses(ctx, projectId, since),
+    getTimeEntry: (id) => getTimeEntry(ctx, id),
+    getExpense: (id) => getExpense(ctx, id),
+    getMilestones: (projectId) => getMilestones(ctx, projectId),
+    // Idempotent by content (upsert, unchanged references skipped), so the key is not needed to dedupe.
+    publishBillingStatus: (projectId, status) => publishBillingStatus(ctx, projectId, status),
+    listSubscribedEvents: (createdAfter, eventTypes) => listSubscribedEvents(ctx, createdAfter, eventTypes),
   };
 }

@@ -77,6 +77,8 @@ export interface ReferenceWrite {
   serviceModelRef: string;
   externalLink?: string;
   externalMessage?: string;
+  /** The object's status in the other system (e.g. an invoice's "paid"). */
+  externalStatus?: string;
 }
 
 /** `POST /external_references/create_or_update`: an upsert, so repeating it is harmless. */
@@ -95,6 +97,7 @@ export async function upsertReference(
         status: 'successful',
         ...(w.externalLink ? { external_link: w.externalLink } : {}),
         ...(w.externalMessage ? { external_message: w.externalMessage } : {}),
+        ...(w.externalStatus ? { external_status: w.externalStatus } : {}),
       },
     },
   });

@@ -61,6 +61,8 @@ export const ExternalReferenceSchema = z
     service_model_ref: z.union([z.string(), z.number()]).transform(String),
     external_link: z.string().nullable().optional(),
     status: z.string().nullable().optional(),
+    external_status: z.string().nullable().optional(),
+    external_message: z.string().nullable().optional(),
   })
   .passthrough();
 export type KantataExternalReference = z.infer<typeof ExternalReferenceSchema>;
@@ -104,3 +106,74 @@ export const RateCardSchema = z
 export const RateCardRoleSchema = z
   .object({ id: KantataIdSchema, role_id: OptionalId, rate: z.number().int() })
   .passthrough();
+
+// ---- delivery (issue 3) ----------------------------------------------------------------------------
+
+const Cents = z.number().int();
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+export const TimeEntrySchema = z
+  .object({
+    id: KantataIdSchema,
+    workspace_id: KantataIdSchema,
+    user_id: KantataIdSchema,
+    story_id: OptionalId,
+    date_performed: IsoDate,
+    time_in_minutes: z.number().int().nonnegative(),
+    billable: z.boolean(),
+    approved: z.boolean().optional(),
+    notes: z.string().nullable().optional(),
+    rate_in_cents: Cents.nullable().optional(),
+    currency: z.string().nullable().optional(),
+    updated_at: z.string(),
+  })
+  .passthrough();
+export type KantataTimeEntry = z.infer<typeof TimeEntrySchema>;
+
+/** `workspace_id` / `user_id` are only present when `workspace` / `user` are included, as documented. */
+export const ExpenseSchema = z
+  .object({
+    id: KantataIdSchema,
+    workspace_id: KantataIdSchema,
+    user_id: KantataIdSchema,
+    date: IsoDate,
+    category: z.string(),
+    amount_in_cents: Cents,
+    currency: z.string().nullable().optional(),
+    is_billable: z.boolean(),
+    notes: z.string().nullable().optional(),
+    updated_at: z.string(),
+  })
+  .passthrough();
+export type KantataExpense = z.infer<typeof ExpenseSchema>;
+
+export const UserSchema = z
+  .object({ id: KantataIdSchema, full_name: z.string(), email_address: z.string().nullable().optional() })
+  .passthrough();
+
+export const StoryStateSchema = z
+  .object({
+    id: KantataIdSchema,
+    title: z.string(),
+    story_type: z.string(),
+    parent_id: OptionalId,
+    state: z.string().nullable().optional(),
+    updated_at: z.string().optional(),
+    archived: z.boolean().optional(),
+    external_reference_ids: IdList,
+  })
+  .passthrough();
+
+export const SubscribedEventSchema = z
+  .object({
+    id: KantataIdSchema,
+    event_type: z.string(),
+    subject_type: z.string(),
+    subject_id: KantataIdSchema,
+    subject_changed_at: z.string().optional(),
+    created_at: z.string().optional(),
+    current_payload: z.unknown().optional(),
+    previous_payload: z.unknown().optional(),
+  })
+  .passthrough();
+export type KantataSubscribedEvent = z.infer<typeof SubscribedEventSchema>;

@@ -63,6 +63,26 @@ export const NetSuiteConnectionSchema = z.object({
   /** Used when the customer names no billing subsidiary. */
   defaultSubsidiaryId: z.string().optional(),
   customFields: NetSuiteCustomFieldsSchema.prefault({}),
+  /**
+   * Items the delivery records bill through: an internal id, or the item's name (Item Name/Number),
+   * looked up once with SuiteQL. Time bills need a service item; invoice lines need an item too.
+   */
+  items: z
+    .object({
+      time: z.string().min(1).default('Professional Services'),
+      expense: z.string().min(1).default('Reimbursable Expenses'),
+      invoice: z.string().min(1).default('Milestone Billing'),
+    })
+    .prefault({}),
+  /** PSA expense category name → NetSuite expense category internal id. Others are matched by name. */
+  expenseCategoryIds: z.record(z.string(), z.string()).default({}),
+  /** Expense category (id or name) for PSA categories NetSuite does not have; unset = such lines fail. */
+  defaultExpenseCategory: z.string().optional(),
+  /**
+   * How many records of one post call are written at once. NetSuite's concurrency budget (5 to 15 per
+   * account, shared by every integration) is the ceiling; the worker's governor may lower it further.
+   */
+  postConcurrency: z.number().int().min(1).max(15).default(4),
 });
 export type NetSuiteConnection = z.infer<typeof NetSuiteConnectionSchema>;
 export type NetSuiteConnectionInput = z.input<typeof NetSuiteConnectionSchema>;

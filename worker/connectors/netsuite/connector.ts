@@ -1,7 +1,7 @@
 import type { Customer } from '../../../shared/model/contract';
 import type { BillingSchedule } from '../../../shared/model/project';
 import { ConnectorError } from '../errors';
-import type { ErpPort, ErpProjectInput, ExternalRecord, FetchLike } from '../ports';
+import type { ErpInvoiceInput, ErpPort, ErpProjectInput, ExternalRecord, FetchLike } from '../ports';
 import { BILLING_SCHEDULE_SUBLISTS, billingScheduleBody } from './billing-schedule-body';
 import {
   type NetSuiteConnection,
@@ -12,20 +12,28 @@ import {
 } from './config';
 import { customerBody } from './customer-body';
 import { toJson } from './decimal-json';
+import { createDeliveryPosting, MAX_BATCH } from './delivery';
+import { invoiceBody } from './delivery-bodies';
+import { createDeliveryRefs } from './delivery-refs';
 import { externalIdFor } from './external-id';
+import { createInvoiceReader } from './invoices';
 import { projectBody } from './project-body';
+import { findIdByExternalId, putByExternalId } from './record-write';
 import { createReferenceIds } from './reference-ids';
 import { createRestClient, idFromLocation, type RestClient, unexpected } from './rest-client';
+import { createSuiteQl } from './suiteql';
 import { clientCredentialsTokenSource, staticTokenSource } from './token-source';
 import { SYSTEM } from './vendor-error';
 
 type RecordType = 'customer' | 'job' | 'billingSchedule';
 
 /** NetSuite UI pages for each record kind Handoff links to. */
-const UI_PATHS: Record<'customer' | 'project' | 'billing_schedule', string> = {
+type LinkKind = 'customer' | 'project' | 'billing_schedule' | 'invoice';
+const UI_PATHS: Record<LinkKind, string> = {
   customer: '/app/common/entity/custjob.nl?id=',
   project: '/app/accounting/project/project.nl?id=',
   billing_schedule: '/app/accounting/otherlists/billingschedule.nl?id=',
+  invoice: '/app/accounting/transactions/custinvc.nl?id=',
 };
 
 export interface NetSuiteConnectorDeps {
@@ -92,11 +100,15 @@ export function createNetSuiteConnector(
       : clientCredentialsTokenSource(config, config.auth, fetchImpl, deps.now);
   const client = createRestClient(suiteTalkBaseUrl(config), tokens, fetchImpl, config.timeoutMs);
   const refs = createReferenceIds(config, client);
+  const query = createSuiteQl(client);
+  const people = createDeliveryRefs(config, query);
+  const posting = createDeliveryPosting({ config, client, query, refs, people });
   const ui = uiBaseUrl(config);
 
-  function recordUrl(type: 'customer' | 'project' | 'billing_schedule', id: string): string {
+  function recordUrl(type: LinkKind, id: string): string {
     return `${ui}${UI_PATHS[type]}${encodeURIComponent(id)}`;
   }
+  const invoices = createInvoiceReader(query, (id) => recordUrl('invoice', id));
 
   function result(
     kind: 'customer' | 'project' | 'billing_schedule',
@@ -108,6 +120,53 @@ export function createNetSuiteConnector(
   return {
     system: SYSTEM,
     recordUrl,
+    maxBatch: MAX_BATCH,
+    postTimeEntries: posting.postTimeEntries,
+    postExpenses: posting.postExpenses,
+
+    /**
+     * Check, then create: an invoice already under this key is returned untouched (it may be emailed
+     * or paid by now). The create is an upsert with replace=item, so even two racing first attempts
+     * end as one invoice with the same lines. NetSuite numbers it; the number is read back.
+     */
+    async createInvoice(input: ErpInvoiceInput, key: string) {
+      assertInternalId(input.projectId, 'projectId');
+      const wrongCurrency = input.lines.find((l) => l.amount.currency !== input.currency);
+      if (wrongCurrency || input.lines.length === 0) {
+        throw new ConnectorError({
+          system: SYSTEM,
+          message: wrongCurrency
+            ? `Invoice line "${wrongCurrency.description}" is in ${wrongCurrency.amount.currency}, the invoice in ${input.currency}`
+            : 'An invoice needs at least one line',
+          retryable: false,
+          code: 'NETSUITE_INVOICE_INVALID',
+          field: 'lines',
+        });
+      }
+      const externalId = await externalIdFor(key);
+      let id = await findIdByExternalId(client, 'invoice', externalId);
+      if (!id) {
+        const [currencyId, itemId] = await Promise.all([
+          refs.currencyId(input.currency),
+          people.itemId('invoice'),
+        ]);
+        id = await putByExternalId(
+          client,
+          'invoice',
+          externalId,
+          toJson(invoiceBody(input, { currencyId, itemId })),
+          ['item'],
+        );
+      }
+      const invoice = await invoices.byId(id);
+      if (!invoice) throw unexpected('invoice read', `invoice ${id} not found after it was saved`);
+      return invoice;
+    },
+
+    async listInvoices(projectId: string) {
+      assertInternalId(projectId, 'projectId');
+      return invoices.ofProject(projectId);
+    },
 
     async upsertCustomer(customer: Customer, key: string) {
       const [subsidiaryId, currencyId, externalId] = await Promise.all([
@@ -132,15 +191,7 @@ export function createNetSuiteConnector(
       input: { projectId: string; customerId: string; schedule: BillingSchedule; name: string },
       key: string,
     ) {
-      if (!/^\d+$/.test(input.projectId)) {
-        throw new ConnectorError({
-          system: SYSTEM,
-          message: `"${input.projectId}" is not a NetSuite project internal id`,
-          retryable: false,
-          code: 'NETSUITE_INVALID_PROJECT_ID',
-          field: 'projectId',
-        });
-      }
+      assertInternalId(input.projectId, 'projectId');
       const externalId = await externalIdFor(key);
       const saved = await upsert(
         client,
@@ -161,4 +212,15 @@ export function createNetSuiteConnector(
       return result('billing_schedule', saved);
     },
   };
+}
+
+function assertInternalId(id: string, field: string): void {
+  if (/^\d+$/.test(id)) return;
+  throw new ConnectorError({
+    system: SYSTEM,
+    message: `"${id}" is not a NetSuite project internal id`,
+    retryable: false,
+    code: 'NETSUITE_INVALID_PROJECT_ID',
+    field,
+  });
 }

@@ -90,4 +90,9 @@ export const WRITE_BACK_FIELDS = {
   erpProjectId: 'Handoff_ERP_Project_Id__c',
   psaProjectId: 'Handoff_PSA_Project_Id__c',
   lastSync: 'Handoff_Last_Sync__c',
+  billedAmount: 'Handoff_Billed_Amount__c',
+  paidAmount: 'Handoff_Paid_Amount__c',
+  unbilledAmount: 'Handoff_Unbilled_Amount__c',
+  lastInvoiceNumber: 'Handoff_Last_Invoice__c',
+  lastInvoiceStatus: 'Handoff_Last_Invoice_Status__c',
 } as const;

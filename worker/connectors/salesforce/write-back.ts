@@ -1,3 +1,4 @@
+import { toDecimalString } from '../../../shared/model/money';
 import type { CrmWriteBack } from '../ports';
 import { WRITE_BACK_FIELDS } from './fields';
 
@@ -9,8 +10,8 @@ const MAX_MESSAGE = 32_000;
  * out (an earlier write-back may have set them); the message is always written so a stale error
  * message disappears when the status moves on.
  */
-export function writeBackFields(update: CrmWriteBack, now: Date): Record<string, string | null> {
-  const fields: Record<string, string | null> = {
+export function writeBackFields(update: CrmWriteBack, now: Date): Record<string, string | number | null> {
+  const fields: Record<string, string | number | null> = {
     [WRITE_BACK_FIELDS.status]: update.status,
     [WRITE_BACK_FIELDS.activationId]: update.activationId,
     [WRITE_BACK_FIELDS.message]: update.message ? update.message.slice(0, MAX_MESSAGE) : null,
@@ -22,10 +23,17 @@ export function writeBackFields(update: CrmWriteBack, now: Date): Record<string,
     'erpCustomerId',
     'erpProjectId',
     'psaProjectId',
+    'lastInvoiceNumber',
+    'lastInvoiceStatus',
   ] as const;
   for (const key of optional) {
     const value = update[key];
     if (value !== undefined) fields[WRITE_BACK_FIELDS[key]] = value;
+  }
+  // Currency fields take JSON numbers; the decimal string keeps the exact minor units.
+  for (const key of ['billedAmount', 'paidAmount', 'unbilledAmount'] as const) {
+    const value = update[key];
+    if (value !== undefined) fields[WRITE_BACK_FIELDS[key]] = Number(toDecimalString(value));
   }
   return fields;
 }

@@ -79,3 +79,18 @@ export async function connectionRow(db: Db, tenantId: string, role: Role) {
     .limit(1);
   return row;
 }
+
+/** The decrypted secrets of one connection (e.g. the PSA's webhook signing secret). */
+export async function connectionSecrets(
+  env: Env,
+  db: Db,
+  tenantId: string,
+  role: Role,
+): Promise<Record<string, unknown> | undefined> {
+  const row = await connectionRow(db, tenantId, role);
+  if (!row) return undefined;
+  return JSON.parse(await decryptSecret(env.SECRETS_KEY, tenantId, row.secretCiphertext)) as Record<
+    string,
+    unknown
+  >;
+}

@@ -1,0 +1,136 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { type Contract, ContractSchema } from '../../../shared/model/contract';
+import { money } from '../../../shared/model/money';
+import type { Db } from '../../db/client';
+import { activationsTable, contractVersionsTable, deliveryItemsTable, linksTable } from '../../db/schema';
+import type { BillingContext } from './rules';
+
+export interface ProjectContext {
+  tenantId: string;
+  contractKey: string;
+  psaProjectId: string;
+  contract: Contract;
+  contractVersion: number;
+  active: boolean;
+  erpCustomerId?: string;
+  erpProjectId?: string;
+}
+
+/** Store the terms a project is billed by (version 1 at activation; amendments add versions). */
+export async function saveContractVersion(
+  db: Db,
+  tenantId: string,
+  contractKey: string,
+  contract: Contract,
+  source: string,
+  version = 1,
+) {
+  await db
+    .insert(contractVersionsTable)
+    .values({
+      tenantId,
+      contractKey,
+      version,
+      contract: contract as unknown as Record<string, unknown>,
+      source,
+    })
+    .onConflictDoNothing();
+}
+
+/** The Handoff project behind a PSA project id, or undefined when Handoff did not provision it. */
+export async function projectByPsaId(
+  db: Db,
+  tenantId: string,
+  psaProjectId: string,
+): Promise<ProjectContext | undefined> {
+  const [link] = await db
+    .select({ contractKey: linksTable.contractKey })
+    .from(linksTable)
+    .where(
+      and(
+        eq(linksTable.tenantId, tenantId),
+        eq(linksTable.role, 'psa'),
+        eq(linksTable.kind, 'project'),
+        eq(linksTable.externalId, psaProjectId),
+      ),
+    )
+    .limit(1);
+  return link ? projectByContract(db, tenantId, link.contractKey) : undefined;
+}
+
+export async function projectByContract(
+  db: Db,
+  tenantId: string,
+  contractKey: string,
+): Promise<ProjectContext | undefined> {
+  const [[version], links, [activation]] = await Promise.all([
+    db
+      .select()
+      .from(contractVersionsTable)
+      .where(
+        and(eq(contractVersionsTable.tenantId, tenantId), eq(contractVersionsTable.contractKey, contractKey)),
+      )
+      .orderBy(desc(contractVersionsTable.version))
+      .limit(1),
+    db
+      .select()
+      .from(linksTable)
+      .where(
+        and(
+          eq(linksTable.tenantId, tenantId),
+          eq(linksTable.contractKey, contractKey),
+          eq(linksTable.localKey, ''),
+        ),
+      ),
+    db
+      .select({ status: activationsTable.status })
+      .from(activationsTable)
+      .where(and(eq(activationsTable.tenantId, tenantId), eq(activationsTable.opportunityId, contractKey)))
+      .limit(1),
+  ]);
+  const psa = links.find((l) => l.role === 'psa' && l.kind === 'project');
+  if (!version || !psa) return undefined;
+  return {
+    tenantId,
+    contractKey,
+    psaProjectId: psa.externalId,
+    contract: ContractSchema.parse(version.contract),
+    contractVersion: version.version,
+    active: activation?.status === 'active',
+    erpCustomerId: links.find((l) => l.role === 'erp' && l.kind === 'customer')?.externalId,
+    erpProjectId: links.find((l) => l.role === 'erp' && l.kind === 'project')?.externalId,
+  };
+}
+
+/** Billable time and travel already posted or on their way: what the caps are counted against. */
+export async function billingContext(db: Db, p: ProjectContext): Promise<BillingContext> {
+  const rows = await db
+    .select({
+      kind: deliveryItemsTable.kind,
+      isTravel: deliveryItemsTable.isTravel,
+      total: sql<number>`coalesce(sum(${deliveryItemsTable.amountMinor}), 0)`,
+    })
+    .from(deliveryItemsTable)
+    .where(
+      and(
+        eq(deliveryItemsTable.tenantId, p.tenantId),
+        eq(deliveryItemsTable.contractKey, p.contractKey),
+        eq(deliveryItemsTable.billable, true),
+        inArray(deliveryItemsTable.state, ['queued', 'posted']),
+      ),
+    )
+    .groupBy(deliveryItemsTable.kind, deliveryItemsTable.isTravel);
+  const sum = (f: (r: (typeof rows)[number]) => boolean) =>
+    rows.filter(f).reduce((a, r) => a + Number(r.total), 0);
+  return {
+    projectActive: p.active,
+    billedTime: money(
+      sum((r) => r.kind === 'time'),
+      p.contract.currency,
+    ),
+    travelUsed: money(
+      sum((r) => r.kind === 'expense' && r.isTravel),
+      p.contract.currency,
+    ),
+  };
+}

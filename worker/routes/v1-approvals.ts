@@ -1,0 +1,101 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, desc, eq } from 'drizzle-orm';
+import type { App } from '../app';
+import { approvalsTable } from '../db/schema';
+import { decideApproval } from '../domain/billing/decide-approval';
+import { requireKey } from '../http/auth';
+import { errorResponses, jsonBody } from './openapi-common';
+
+const ApprovalSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['milestone']),
+  contractKey: z.string(),
+  subjectKey: z.string(),
+  state: z.enum(['requested', 'accepted', 'rejected']),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.string().nullable(),
+  comment: z.string().nullable(),
+  evidence: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: z.string(),
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/approvals',
+  tags: ['Approvals'],
+  summary: 'Milestone acceptances: requested ones wait for an approver',
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('admin')] as const,
+  request: { query: z.object({ state: z.enum(['requested', 'accepted', 'rejected']).optional() }) },
+  responses: {
+    200: jsonBody(z.object({ approvals: z.array(ApprovalSchema) }), 'Newest first'),
+    ...errorResponses,
+  },
+});
+
+const decide = createRoute({
+  method: 'post',
+  path: '/v1/approvals/{id}/decision',
+  tags: ['Approvals'],
+  summary: 'Accept (the invoice follows) or reject a completed milestone',
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('admin')] as const,
+  request: {
+    params: z.object({ id: z.string().min(1).max(64) }),
+    body: {
+      ...jsonBody(
+        z.object({
+          decision: z.enum(['accept', 'reject']),
+          comment: z.string().max(2000).optional(),
+          /** The person deciding (an email or user id); audited. */
+          decidedBy: z.string().min(1).max(200),
+        }),
+        'The decision',
+      ),
+      required: true,
+    },
+  },
+  responses: { 200: jsonBody(ApprovalSchema, 'Decided'), 409: errorResponses[400], ...errorResponses },
+});
+
+const view = (a: typeof approvalsTable.$inferSelect) => ({
+  id: a.id,
+  kind: a.kind,
+  contractKey: a.contractKey,
+  subjectKey: a.subjectKey,
+  state: a.state,
+  decidedBy: a.decidedBy,
+  decidedAt: a.decidedAt,
+  comment: a.comment,
+  evidence: a.evidence ?? null,
+  createdAt: a.createdAt,
+});
+
+export function registerV1Approvals(app: App) {
+  app.openapi(list, async (c) => {
+    const { state } = c.req.valid('query');
+    const conds = [eq(approvalsTable.tenantId, c.get('principal').tenantId)];
+    if (state) conds.push(eq(approvalsTable.state, state));
+    const rows = await c
+      .get('db')
+      .select()
+      .from(approvalsTable)
+      .where(and(...conds))
+      .orderBy(desc(approvalsTable.createdAt))
+      .limit(200);
+    return c.json({ approvals: rows.map(view) }, 200);
+  });
+  app.openapi(decide, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const decided = await decideApproval(c.get('db'), c.env, {
+      tenantId: c.get('principal').tenantId,
+      approvalId: id,
+      decision: body.decision,
+      actor: body.decidedBy,
+      comment: body.comment,
+      correlationId: c.get('correlationId'),
+    });
+    return c.json(view(decided), 200);
+  });
+}

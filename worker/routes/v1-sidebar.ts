@@ -1,0 +1,101 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
+import { ReadinessSchema } from '../../shared/api/readiness';
+import type { App } from '../app';
+import { projectByPsaId } from '../domain/billing/project-context';
+import { readiness } from '../domain/billing/readiness';
+import { mintEmbedToken, verifyEmbedToken } from '../domain/embed-tokens';
+import { ApiError } from '../http/api-error';
+import { requireKey } from '../http/auth';
+import { errorResponses, jsonBody } from './openapi-common';
+
+const mint = createRoute({
+  method: 'post',
+  path: '/v1/embed-tokens',
+  tags: ['PSA sidebar'],
+  summary: 'Mint a short-lived sidebar token for one PSA project (called by the PSA host, server side)',
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('psa', 'admin')] as const,
+  request: {
+    body: {
+      ...jsonBody(
+        z.object({
+          psaProjectId: z.string().min(1).max(64),
+          user: z
+            .string()
+            .min(1)
+            .max(200)
+            .openapi({ description: 'Who is looking (the PSA user), for the audit trail.' }),
+        }),
+        'The project and the user',
+      ),
+      required: true,
+    },
+  },
+  responses: {
+    201: jsonBody(z.object({ token: z.string(), expiresAt: z.string() }), 'A token valid for 10 minutes'),
+    ...errorResponses,
+  },
+});
+
+const read = createRoute({
+  method: 'get',
+  path: '/v1/sidebar/readiness',
+  tags: ['PSA sidebar'],
+  summary: "Billing readiness of the embed token's project (ETag / If-None-Match supported)",
+  description: 'Authenticated with the embed token (Authorization: Bearer), not an API key.',
+  responses: {
+    200: jsonBody(ReadinessSchema, 'Readiness'),
+    304: { description: 'Unchanged since the ETag sent in If-None-Match' },
+    ...errorResponses,
+  },
+});
+
+export function registerV1Sidebar(app: App) {
+  // The sidebar runs in the PSA's page on another origin; it sends a bearer token, never cookies.
+  app.use(
+    '/v1/sidebar/*',
+    cors({
+      origin: '*',
+      allowHeaders: ['authorization', 'if-none-match'],
+      exposeHeaders: ['etag'],
+      maxAge: 600,
+    }),
+  );
+
+  app.openapi(mint, async (c) => {
+    const { psaProjectId, user } = c.req.valid('json');
+    const { tenantId } = c.get('principal');
+    const project = await projectByPsaId(c.get('db'), tenantId, psaProjectId);
+    if (!project)
+      throw new ApiError(
+        'NOT_FOUND',
+        `PSA project ${psaProjectId} was not provisioned by Handoff for this tenant.`,
+      );
+    return c.json(await mintEmbedToken(c.env.SECRETS_KEY, { tenantId, psaProjectId, user }), 201);
+  });
+
+  app.openapi(read, async (c) => {
+    const header = c.req.header('authorization') ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!token)
+      throw new ApiError('UNAUTHORIZED', 'Send the embed token as "Authorization: Bearer <token>".');
+    let claims: Awaited<ReturnType<typeof verifyEmbedToken>>;
+    try {
+      claims = await verifyEmbedToken(c.env.SECRETS_KEY, token);
+    } catch {
+      throw new ApiError(
+        'UNAUTHORIZED',
+        'The embed token is invalid or expired; ask the host for a new one.',
+      );
+    }
+    const project = await projectByPsaId(c.get('db'), claims.tenantId, claims.psaProjectId);
+    if (!project) throw new ApiError('NOT_FOUND', 'This project is not provisioned by Handoff.');
+    const view = await readiness(c.get('db'), project);
+    const etag = `"${view.version}"`;
+    c.header('etag', etag);
+    c.header('cache-control', 'private, no-cache');
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+    return c.json(view, 200);
+  });
+}
