@@ -104,5 +104,22 @@ describe('delivery to billing: approved time and expenses reach the ERP exactly 
     expect(state).toContain(invoiced.milestones[0]!.invoiceNumber!);
     const audit = await json(await adminCall(t, 'GET', `/v1/exceptions?projectKey=${NORTHWIND}`));
     expect(audit.exceptions.some((e: { code: string }) => e.code === 'over-travel-cap')).toBe(true);
+
+    // Finance records the customer's payment in the ERP; the status flows back on the next sync.
+    const invoice = invoiced.invoices[0]!;
+    const paid = await fetch(`${t.instances.netsuite.baseUrl}/app/accounting/transactions/custpymt.nl`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ inv: invoice.id, amount: '30000.00' }),
+      redirect: 'manual',
+    });
+    expect(paid.status).toBe(303);
+    await syncNow(t);
+    const settled = await waitForReadiness(t, ws, (x) => x.invoices[0]?.status === 'paid');
+    expect(settled.invoices[0]?.amountPaid).toEqual({ amountMinor: 3_000_000, currency: 'USD' });
+    const sfAfter = await (
+      await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)
+    ).text();
+    expect(sfAfter).toMatch(/Last Invoice Status[\s\S]{0,200}paid/);
   });
 });

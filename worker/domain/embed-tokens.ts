@@ -12,7 +12,7 @@ export interface EmbedClaims {
 }
 
 /** A signing key for embed tokens, derived from SECRETS_KEY so there is one secret less to manage. */
-async function signingKey(secretsKeyB64: string): Promise<Uint8Array> {
+export async function embedSigningKey(secretsKeyB64: string): Promise<Uint8Array> {
   const raw = Uint8Array.from(atob(secretsKeyB64), (ch) => ch.charCodeAt(0));
   const hmac = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return new Uint8Array(
@@ -32,13 +32,13 @@ export async function mintEmbedToken(
     .setSubject(claims.user)
     .setIssuedAt()
     .setExpirationTime(exp)
-    .sign(await signingKey(secretsKeyB64));
+    .sign(await embedSigningKey(secretsKeyB64));
   return { token, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
 /** Verifies signature, issuer, audience and expiry (30 s leeway); throws on anything else. */
 export async function verifyEmbedToken(secretsKeyB64: string, token: string): Promise<EmbedClaims> {
-  const { payload } = await jwtVerify(token, await signingKey(secretsKeyB64), {
+  const { payload } = await jwtVerify(token, await embedSigningKey(secretsKeyB64), {
     issuer: ISSUER,
     audience: AUDIENCE,
     algorithms: ['HS256'],

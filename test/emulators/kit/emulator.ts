@@ -159,6 +159,11 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
     inst.faults.push(...rules.map((r) => ({ ...r, fired: 0 })));
     return c.json({ faults: inst.faults });
   });
+  app.get('/__emulator/instances/:id/faults', (c) => {
+    const inst = withInstance(c);
+    if (!inst) return c.json({ error: 'no such instance' }, 404);
+    return c.json({ faults: inst.faults });
+  });
   app.delete('/__emulator/instances/:id/faults', (c) => {
     const inst = withInstance(c);
     if (!inst) return c.json({ error: 'no such instance' }, 404);
