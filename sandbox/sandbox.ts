@@ -4,15 +4,29 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { SignJWT } from 'jose';
 import { buildCrmSandbox } from '../plugins/crm-salesforce/sandbox/build';
+import { buildSidebar } from '../plugins/psa-sidebar/build';
+import type { Readiness } from '../shared/api/readiness';
 import { startEmulators } from '../test/emulators';
+import { subscribeStandInWebhooks } from '../test/emulators/kantata/demo-actions';
 import { type ConnectedTenant, connectTenant } from '../test/support/connect-tenant';
+import { completeMilestone, fixedFeeWeek, kantataActor, tmWeek } from '../test/support/delivery-demo';
+import { embedSigningKey } from '../worker/domain/embed-tokens';
+import { psaPage } from './psa-page';
 import { storyPage } from './story-page';
 import { startWorker } from './worker-process';
 
 export interface SandboxOptions {
   dir: string;
-  ports: { worker: number; web: number; salesforce: number; netsuite: number; kantata: number };
+  ports: {
+    worker: number;
+    web: number;
+    sidebar: number;
+    salesforce: number;
+    netsuite: number;
+    kantata: number;
+  };
   reset?: boolean;
   quiet?: boolean;
   /** Per-call latency of each emulated vendor, to feel (and measure) the real thing. */
@@ -75,13 +89,23 @@ export async function startSandbox(opts: SandboxOptions) {
       id: 'demo',
       latencyMs: opts.latencyMs,
     });
+    // Kantata has no push webhooks of its own; the emulator's stand-in pushes its change feed to Handoff.
+    await subscribeStandInWebhooks(
+      tenant.instances.kantata.baseUrl,
+      tenant.emulatorSecrets.kantataToken,
+      `${worker.url}/v1/webhooks/kantata/${tenant.tenantId}`,
+      [],
+      tenant.emulatorSecrets.kantataWebhookSecret,
+    );
     writeFileSync(tenantFile, JSON.stringify(tenant, null, 2), { mode: 0o600 });
   }
   const t = tenant;
 
   const webDir = path.join(opts.dir, 'web');
-  await buildCrmSandbox(webDir);
+  const sidebarDir = path.join(opts.dir, 'sidebar-site');
+  await Promise.all([buildCrmSandbox(webDir), buildSidebar(sidebarDir)]);
 
+  const sidebarUrl = `http://127.0.0.1:${opts.ports.sidebar}`;
   let sfToken: string | undefined;
   /** Reads a CRM record for the stand-in page header, as the Lightning page would (client credentials). */
   const salesforceGet = async (pathname: string): Promise<Response> => {
@@ -191,18 +215,147 @@ export async function startSandbox(opts: SandboxOptions) {
     }
     return c.json(record);
   });
+  const admin = (method: string, pathname: string, body?: unknown) =>
+    workerFetch(`http://handoff${pathname}`, {
+      method,
+      headers: { authorization: `Bearer ${t.keys.admin}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const mintToken = async (psaProjectId: string) => {
+    const res = await workerFetch('http://handoff/v1/embed-tokens', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.keys.psa}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ psaProjectId, user: 'emma.schulz@lumenpartners.example' }),
+    });
+    if (!res.ok) throw new Error(`embed token: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { token: string }).token;
+  };
+  const readinessOf = async (psaProjectId: string): Promise<Readiness> => {
+    const res = await fetch(`${worker.url}/v1/sidebar/readiness`, {
+      headers: { authorization: `Bearer ${await mintToken(psaProjectId)}` },
+    });
+    return (await res.json()) as Readiness;
+  };
+  const actor = kantataActor(t.instances.kantata.baseUrl, t.emulatorSecrets.kantataToken);
+
+  web.get('/psa/open', async (c) => {
+    const res = await callWorker(
+      'GET',
+      `/v1/activations?crmRecordId=${encodeURIComponent(c.req.query('opportunity') ?? '')}`,
+    );
+    const view = res.ok
+      ? ((await res.json()) as { links: { role: string; kind: string; externalId: string }[] })
+      : undefined;
+    const ws = view?.links.find((l) => l.role === 'psa' && l.kind === 'project')?.externalId;
+    if (!ws)
+      return c.html(
+        '<p>This deal has no project yet: activate it from its Salesforce page first. <a href="/">Back</a></p>',
+        404,
+      );
+    return c.redirect(`/psa/projects/${ws}`);
+  });
+  web.get('/psa/projects/:ws', async (c) => {
+    const ws = c.req.param('ws');
+    const r = await readinessOf(ws);
+    const approvals = (await (await admin('GET', '/v1/approvals?state=requested')).json()) as {
+      approvals: { id: string; subjectKey: string }[];
+    };
+    return c.html(
+      psaPage({
+        psaProjectId: ws,
+        projectName: r.project?.name ?? `Project ${ws}`,
+        billingModel: r.project?.billingModel ?? 'fixed_fee',
+        kantataUiUrl: `${t.instances.kantata.baseUrl}/ui/workspaces/${ws}`,
+        sidebarOrigin: sidebarUrl,
+        workerUrl: worker.url,
+        milestones: r.milestones?.filter((m) => m.state === 'not_ready').map((m) => m.name) ?? [],
+        approvals: approvals.approvals
+          .map((a) => ({ ...a, name: r.milestones?.find((m) => m.approvalId === a.id)?.name ?? '' }))
+          .filter((a) => a.name),
+        badToken: c.req.query('token'),
+      }),
+    );
+  });
+  web.post('/psa/token', async (c) => {
+    const { psaProjectId, bad } = (await c.req.json()) as { psaProjectId: string; bad?: string };
+    if (bad === 'forged') return c.json({ token: 'eyJhbGciOiJIUzI1NiJ9.eyJ0aWQiOiJ4In0.forged' });
+    if (bad === 'expired') {
+      const now = Math.floor(Date.now() / 1000);
+      const token = await new SignJWT({ tid: t.tenantId, prj: psaProjectId })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer('handoff')
+        .setAudience('handoff-sidebar')
+        .setIssuedAt(now - 1200)
+        .setExpirationTime(now - 600)
+        .sign(await embedSigningKey(vars.SECRETS_KEY));
+      return c.json({ token });
+    }
+    return c.json({ token: await mintToken(psaProjectId) });
+  });
+  web.post('/psa/demo', async (c) => {
+    const body = (await c.req.json()) as { psaProjectId: string; action: string; name?: string; id?: string };
+    const ws = body.psaProjectId;
+    let message = '';
+    if (body.action === 'week') {
+      const r = await readinessOf(ws);
+      if (r.project.billingModel === 'time_and_materials') {
+        await tmWeek(actor, ws);
+        message = 'Logged and approved 5 time entries (Ben typed in the old Senior Consultant rate).';
+      } else {
+        await fixedFeeWeek(actor, ws);
+        message =
+          'Logged and approved time, flights, hotel and a team lunch (the hotel passes the travel allowance).';
+      }
+    } else if (body.action === 'complete-milestone' && body.name) {
+      await completeMilestone(actor, ws, body.name);
+      message = `Marked "${body.name}" completed in Kantata.`;
+    } else if ((body.action === 'accept' || body.action === 'reject') && body.id) {
+      const res = await admin('POST', `/v1/approvals/${body.id}/decision`, {
+        decision: body.action,
+        decidedBy: 'ava.chen@lumenpartners.example',
+        comment: body.action === 'reject' ? 'Deliverables need another review' : undefined,
+      });
+      if (!res.ok) return c.text(await res.text(), 400);
+      message =
+        body.action === 'accept' ? 'Accepted: the invoice is being created in NetSuite.' : 'Rejected.';
+    } else {
+      return c.text('unknown action', 400);
+    }
+    await admin('POST', '/v1/admin/sync');
+    return c.json({ message });
+  });
   web.use('/*', serveStatic({ root: path.relative(process.cwd(), webDir) }));
+
+  // The sidebar comes from its own origin, as it would from Handoff's; only the sandbox's pages may frame it.
+  const sidebarApp = new Hono();
+  sidebarApp.use('/*', async (c, next) => {
+    await next();
+    c.header('content-security-policy', `frame-ancestors 'self' http://127.0.0.1:${opts.ports.web}`);
+  });
+  sidebarApp.use('/*', serveStatic({ root: path.relative(process.cwd(), sidebarDir) }));
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: web.fetch, port: opts.ports.web, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const webUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const sidebarServer = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: sidebarApp.fetch, port: opts.ports.sidebar, hostname: '127.0.0.1' }, () =>
+      resolve(s),
+    );
+  });
+
+  // Polls and invoice status run on the worker's cron; wrangler dev fires it only when asked.
+  const ticker = setInterval(() => {
+    fetch(`${worker.url}/__scheduled?cron=${encodeURIComponent('*/5 * * * *')}`).catch(() => undefined);
+  }, 15_000);
 
   return {
-    urls: { web: webUrl, worker: worker.url, ...emulators.urls },
+    urls: { web: webUrl, sidebar: sidebarUrl, worker: worker.url, ...emulators.urls },
     tenant: t,
     emulators,
     close: async () => {
+      clearInterval(ticker);
+      await new Promise<void>((r) => sidebarServer.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));
       await worker.close();
       await emulators.close();

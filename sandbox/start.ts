@@ -25,6 +25,7 @@ const sandbox = await startSandbox({
   ports: {
     worker: port('WORKER', 8787),
     web: port('WEB', 8790),
+    sidebar: port('SIDEBAR', 8794),
     salesforce: port('SALESFORCE', 8791),
     netsuite: port('NETSUITE', 8792),
     kantata: port('KANTATA', 8793),

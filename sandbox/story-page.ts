@@ -48,9 +48,11 @@ code{background:#f3f3f3;padding:0 .25rem;border-radius:3px}
 <li>Watch the Handoff card: the contract is validated, then the ERP customer, the PSA project (WBS, milestones, rate card, roles), the ERP project and its billing schedule are created and linked, and the result is written back to the opportunity.</li>
 <li>Follow the links on the card, or open the systems directly: <a href="${l.kantataUi}">Kantata projects</a> · <a href="${l.netsuiteUi}">NetSuite records</a>.</li>
 <li>Click again, as often as you like: there is still one project. Try the incomplete deal to see what a seller is asked to fix.</li>
+<li>Open the activated project in Kantata: the Handoff sidebar shows billing readiness. Log a week of approved time and expenses: compliant entries post to NetSuite, an old rate and travel over the allowance are held with their fix.</li>
+<li>Complete a milestone and accept it: the invoice is created in NetSuite (which assigns its number) and reported to Kantata and Salesforce. Record the payment on the NetSuite invoice page and watch it become paid.</li>
 </ol>
 <h2>Deals</h2>
-${DEALS.map((d) => `<div class="deal"><div><b>${d.name}</b><p>${d.what}</p><p><small><a href="${l.salesforceUi(d.id)}">raw Salesforce record</a>${d.contract ? ` · <a href="${l.crmPage(d.contract)}">open its Contract in Salesforce</a>` : ''}</small></p></div><a class="btn" href="${l.crmPage(d.id)}">Open in Salesforce</a></div>`).join('')}
+${DEALS.map((d) => `<div class="deal"><div><b>${d.name}</b><p>${d.what}</p><p><small><a href="/psa/open?opportunity=${d.id}">its project in Kantata, with the Handoff sidebar</a> · <a href="${l.salesforceUi(d.id)}">raw Salesforce record</a>${d.contract ? ` · <a href="${l.crmPage(d.contract)}">open its Contract in Salesforce</a>` : ''}</small></p></div><a class="btn" href="${l.crmPage(d.id)}">Open in Salesforce</a></div>`).join('')}
 <h2>Behind the scenes</h2>
 <ul>
 <li>API reference: <a href="${l.worker}/docs">${l.worker}/docs</a> (<a href="${l.worker}/openapi.json">openapi.json</a>)</li>

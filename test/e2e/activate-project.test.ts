@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../sandbox/sandbox';
-import { freePort } from '../support/free-port';
 import { launchChromium } from './browser';
+import { startTestSandbox } from './sandbox-fixture';
 
 const NORTHWIND = '006000000000001AAA';
 const INITECH = '006000000000004AAA';
@@ -15,27 +12,19 @@ const INITECH = '006000000000004AAA';
  * stand-in Salesforce record page) in a real Chromium. Click "Activate project", watch the card.
  */
 describe('Activate project, clicked in a browser', () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  let sandbox: Awaited<ReturnType<typeof startTestSandbox>>;
   let browser: Browser;
   let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'handoff-e2e-'));
-    const [worker, web, salesforce, netsuite, kantata] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    sandbox = await startSandbox({ dir, quiet: true, ports: { worker, web, salesforce, netsuite, kantata } });
+    sandbox = await startTestSandbox();
+    dir = sandbox.dir;
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
     await sandbox?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function openDeal(id: string): Promise<Page> {
