@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
@@ -15,7 +14,8 @@ function workerProject(name: 'worker-d1' | 'worker-libsql') {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            SECRETS_KEY: randomBytes(32).toString('base64'),
+            // Fixed for tests: every isolate of a project (and the shared sqld) must decrypt what another wrote.
+            SECRETS_KEY: Buffer.from('handoff-test-secrets-key-32bytes').toString('base64'),
             PLATFORM_ADMIN_TOKEN: 'test-platform-token',
             ALLOW_LOOPBACK_CONNECTIONS: 'true',
             QUEUE_RETRY_BASE_SECONDS: '0',
