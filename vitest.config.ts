@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { type EmulatorUrls, teamsBindings } from './test/emulators';
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'worker/db/migrations'));
 
@@ -20,6 +21,7 @@ function workerProject(name: 'worker-d1' | 'worker-libsql') {
             ALLOW_LOOPBACK_CONNECTIONS: 'true',
             QUEUE_RETRY_BASE_SECONDS: '0',
             EMULATORS: inject('emulators' as never) as unknown as Record<string, string>,
+            ...teamsBindings(inject('emulators' as never) as unknown as EmulatorUrls),
             ...(libsql
               ? { DB_DRIVER: 'libsql', LIBSQL_URL: inject('sqldUrl' as never) as unknown as string }
               : { DB_DRIVER: 'd1' }),

@@ -1,5 +1,6 @@
 import type { IntakeMessage, PostingMessage } from './queues/messages';
 import type { ActivationParams } from './workflows/activation-params';
+import type { AmendmentParams } from './workflows/amendment-params';
 import type { MilestoneInvoiceParams } from './workflows/milestone-invoice-params';
 
 /** Bindings and vars the worker runs with (see wrangler.toml). */
@@ -10,6 +11,7 @@ export interface Env {
   LIBSQL_AUTH_TOKEN?: string;
   ACTIVATION_WORKFLOW: Workflow<ActivationParams>;
   MILESTONE_INVOICE_WORKFLOW: Workflow<MilestoneInvoiceParams>;
+  AMENDMENT_WORKFLOW: Workflow<AmendmentParams>;
   INTAKE_QUEUE: Queue<IntakeMessage>;
   POSTING_QUEUE: Queue<PostingMessage>;
   ERP_GOVERNOR: DurableObjectNamespace<import('./durable-objects/erp-governor').ErpGovernor>;
@@ -20,4 +22,14 @@ export interface Env {
   ALLOW_LOOPBACK_CONNECTIONS?: string;
   /** Base of the queues' exponential retry delay in seconds (default 1; 0 in tests retries at once). */
   QUEUE_RETRY_BASE_SECONDS?: string;
+  /** The Teams bot (Azure Bot registration): app id, and its client secret (a secret). */
+  TEAMS_BOT_APP_ID?: string;
+  TEAMS_BOT_APP_PASSWORD?: string;
+  /** Defaults: Bot Framework's OpenID metadata, issuer and token endpoint (emulators in the sandbox). */
+  BOT_OPENID_METADATA_URL?: string;
+  BOT_ISSUER?: string;
+  BOT_TOKEN_URL?: string;
+  /** Entra authority for Teams tab SSO (default https://login.microsoftonline.com) and accepted audiences. */
+  ENTRA_AUTHORITY?: string;
+  TEAMS_SSO_AUDIENCES?: string;
 }

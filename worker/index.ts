@@ -11,16 +11,21 @@ import { registerV1ActivationsCreate } from './routes/v1-activations-create';
 import { registerV1ActivationsGet } from './routes/v1-activations-get';
 import { registerV1AdminConnections } from './routes/v1-admin-connections';
 import { registerV1AdminSync } from './routes/v1-admin-sync';
+import { registerV1AdminTeams } from './routes/v1-admin-teams';
 import { registerV1AdminTenantsCreate } from './routes/v1-admin-tenants-create';
+import { registerV1Amendments } from './routes/v1-amendments';
 import { registerV1Approvals } from './routes/v1-approvals';
 import { registerV1AuditList } from './routes/v1-audit-list';
 import { registerV1ExceptionsActions } from './routes/v1-exceptions-actions';
 import { registerV1ExceptionsList } from './routes/v1-exceptions-list';
 import { registerV1Sidebar } from './routes/v1-sidebar';
+import { registerV1TeamsMessages } from './routes/v1-teams-messages';
+import { registerV1TeamsTab } from './routes/v1-teams-tab';
 import { registerKantataWebhooks } from './routes/webhooks-kantata';
 
 export { ErpGovernor } from './durable-objects/erp-governor';
 export { ActivationWorkflow } from './workflows/activation';
+export { AmendmentWorkflow } from './workflows/amendment';
 export { MilestoneInvoiceWorkflow } from './workflows/milestone-invoice';
 
 const app = newApp();
@@ -35,6 +40,10 @@ registerV1Approvals(app);
 registerV1AuditList(app);
 registerV1Sidebar(app);
 registerKantataWebhooks(app);
+registerV1AdminTeams(app);
+registerV1Amendments(app);
+registerV1TeamsMessages(app);
+registerV1TeamsTab(app);
 registerDocs(app);
 
 const CONSUMERS: Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>> = {

@@ -1,11 +1,42 @@
+import { createBotFrameworkEmulator } from './botframework';
+import { docusignEmulator } from './docusign';
+import { createEntraEmulator } from './entra/emulator';
 import { createKantataEmulator } from './kantata/emulator';
 import { createNetSuiteEmulator } from './netsuite';
 import { createSalesforceEmulator } from './salesforce/emulator';
 
-export type EmulatorUrls = { salesforce: string; netsuite: string; kantata: string };
+export type EmulatorUrls = {
+  salesforce: string;
+  netsuite: string;
+  kantata: string;
+  botframework: string;
+  entra: string;
+  docusign: string;
+};
+
+/** The Teams bot Handoff is registered as, in the emulated Bot Framework and Entra (fixed, like Microsoft's cloud). */
+export const TEAMS_TEST_BOT = {
+  appId: '00000000-0000-4000-8000-00000000b07a',
+  appPassword: 'handoff-bot-secret',
+  instance: 'teams',
+  entraInstance: 'entra',
+};
+
+/** The worker settings that point its Teams integration at these emulators. */
+export function teamsBindings(urls: EmulatorUrls) {
+  return {
+    TEAMS_BOT_APP_ID: TEAMS_TEST_BOT.appId,
+    TEAMS_BOT_APP_PASSWORD: TEAMS_TEST_BOT.appPassword,
+    BOT_OPENID_METADATA_URL: `${urls.botframework}/i/${TEAMS_TEST_BOT.instance}/v1/.well-known/openidconfiguration`,
+    BOT_TOKEN_URL: `${urls.botframework}/i/${TEAMS_TEST_BOT.instance}/botframework.com/oauth2/v2.0/token`,
+    ENTRA_AUTHORITY: `${urls.entra}/i/${TEAMS_TEST_BOT.entraInstance}`,
+    TEAMS_SSO_AUDIENCES: `api://handoff.test/${TEAMS_TEST_BOT.appId}`,
+  };
+}
 
 /**
- * Starts the three vendor emulators, each on its own loopback port as each vendor is its own host.
+ * Starts the vendor emulators, each on its own loopback port as each vendor is its own host, plus the
+ * shared Microsoft cloud instances (Bot Framework, Entra) the Teams integration uses.
  * With `stateDir`, state is saved to and restored from JSON files there (the sandbox).
  */
 export async function startEmulators(
@@ -14,17 +45,38 @@ export async function startEmulators(
   const salesforce = createSalesforceEmulator();
   const netsuite = createNetSuiteEmulator();
   const kantata = createKantataEmulator();
+  const botframework = createBotFrameworkEmulator();
+  const entra = createEntraEmulator();
+  const docusign = docusignEmulator;
   const file = (name: string) => (opts.stateDir ? `${opts.stateDir}/${name}.json` : undefined);
-  const [sf, ns, kt] = await Promise.all([
+  const [sf, ns, kt, bf, en, ds] = await Promise.all([
     salesforce.listen(opts.ports?.salesforce ?? 0, file('salesforce')),
     netsuite.listen(opts.ports?.netsuite ?? 0, file('netsuite')),
     kantata.listen(opts.ports?.kantata ?? 0, file('kantata')),
+    botframework.listen(opts.ports?.botframework ?? 0),
+    entra.listen(opts.ports?.entra ?? 0),
+    docusign.listen(opts.ports?.docusign ?? 0, file('docusign')),
   ]);
+  // Microsoft's side exists once: the bot registration and the directory.
+  botframework.createInstance(TEAMS_TEST_BOT.instance, {
+    options: {
+      bots: [{ appId: TEAMS_TEST_BOT.appId, appPassword: TEAMS_TEST_BOT.appPassword }],
+      installedIn: 'any',
+    },
+  });
+  entra.createInstance(TEAMS_TEST_BOT.entraInstance, {});
   return {
-    emulators: { salesforce, netsuite, kantata },
-    urls: { salesforce: sf.url, netsuite: ns.url, kantata: kt.url } satisfies EmulatorUrls,
+    emulators: { salesforce, netsuite, kantata, botframework, entra, docusign },
+    urls: {
+      salesforce: sf.url,
+      netsuite: ns.url,
+      kantata: kt.url,
+      botframework: bf.url,
+      entra: en.url,
+      docusign: ds.url,
+    } satisfies EmulatorUrls,
     close: async () => {
-      await Promise.all([sf.close(), ns.close(), kt.close()]);
+      await Promise.all([sf.close(), ns.close(), kt.close(), bf.close(), en.close(), ds.close()]);
     },
   };
 }

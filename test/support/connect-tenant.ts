@@ -10,13 +10,21 @@ import { netsuiteTestCredentials } from '../emulators/netsuite/credentials';
 export interface ConnectedTenant {
   tenantId: string;
   keys: { crm: string; psa: string; admin: string };
-  instances: Record<keyof EmulatorUrls, { id: string; baseUrl: string }>;
+  instances: Record<CoreSystem, { id: string; baseUrl: string }>;
   netsuiteAccountId: string;
   /** Credentials of the emulated systems themselves (what the vendor would hold), for reading them directly. */
-  emulatorSecrets: { salesforceClientSecret: string; kantataToken: string; kantataWebhookSecret: string };
+  emulatorSecrets: {
+    salesforceClientSecret: string;
+    kantataToken: string;
+    kantataWebhookSecret: string;
+    docusignHmacKey: string;
+  };
   /** The emulator control URL of each instance, for effects, state and faults. */
-  control: Record<keyof EmulatorUrls, string>;
+  control: Record<CoreSystem, string>;
 }
+
+/** The systems every tenant connects (the Microsoft cloud emulators are shared). */
+export type CoreSystem = 'salesforce' | 'netsuite' | 'kantata';
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -33,7 +41,7 @@ export async function connectTenant(opts: {
   /** Instance id suffix; random by default so tests never share vendor state. */
   id?: string;
   seed?: string;
-  latencyMs?: Partial<Record<keyof EmulatorUrls, number>>;
+  latencyMs?: Partial<Record<CoreSystem, number>>;
   erpConcurrencyLimit?: number;
   /** The NetSuite account's own limit (shared with other integrations), enforced by the emulator. */
   netsuiteAccountLimit?: number;
@@ -45,11 +53,12 @@ export async function connectTenant(opts: {
   const sfSecret = `sf-secret-${crypto.randomUUID()}`;
   const kantataToken = `kt-${crypto.randomUUID()}`;
   const webhookSecret = `whsec_${btoa(crypto.randomUUID())}`;
+  const docusignHmacKey = btoa(`${crypto.randomUUID()}${crypto.randomUUID()}`);
   const ns = await netsuiteTestCredentials();
   const accountId = `TSTDRV${suffix.replace(/[^A-Za-z0-9]/g, '').toUpperCase()}`;
 
   const create = async (
-    vendor: keyof EmulatorUrls,
+    vendor: CoreSystem,
     id: string,
     options: Record<string, unknown>,
     extra: Record<string, unknown> = {},
@@ -115,12 +124,22 @@ export async function connectTenant(opts: {
     secrets: { auth: { privateKeyPem: ns.privateKeyPem } },
     concurrencyLimit: opts.erpConcurrencyLimit ?? 5,
   });
+  await put('clm', {
+    system: 'docusign',
+    config: { accountId: `ds-${suffix}` },
+    secrets: { connectHmacKeys: [docusignHmacKey] },
+  });
   return {
     tenantId: tenant.id,
     keys: tenant.keys,
     instances: { salesforce, netsuite, kantata },
     netsuiteAccountId: accountId,
-    emulatorSecrets: { salesforceClientSecret: sfSecret, kantataToken, kantataWebhookSecret: webhookSecret },
+    emulatorSecrets: {
+      salesforceClientSecret: sfSecret,
+      kantataToken,
+      kantataWebhookSecret: webhookSecret,
+      docusignHmacKey,
+    },
     control: {
       salesforce: `${opts.emulators.salesforce}/__emulator/instances/${salesforce.id}`,
       netsuite: `${opts.emulators.netsuite}/__emulator/instances/${netsuite.id}`,

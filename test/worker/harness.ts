@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import type { ActivationView } from '../../shared/api/activation';
 import type { Readiness } from '../../shared/api/readiness';
 import type { EmulatorUrls } from '../emulators';
-import { type ConnectedTenant, connectTenant } from '../support/connect-tenant';
+import { type ConnectedTenant, type CoreSystem, connectTenant } from '../support/connect-tenant';
 
 export const testEnv = env as unknown as {
   EMULATORS: EmulatorUrls;
@@ -84,26 +84,19 @@ export async function waitForActivation(
   }
 }
 
-export async function effects(
-  t: ConnectedTenant,
-  vendor: keyof EmulatorUrls,
-): Promise<Record<string, number>> {
+export async function effects(t: ConnectedTenant, vendor: CoreSystem): Promise<Record<string, number>> {
   const res = await fetch(`${t.control[vendor]}/effects`);
   return ((await res.json()) as { effects: Record<string, number> }).effects;
 }
 
 export async function emulatorState<T = Record<string, unknown>>(
   t: ConnectedTenant,
-  vendor: keyof EmulatorUrls,
+  vendor: CoreSystem,
 ): Promise<T> {
   return (await fetch(`${t.control[vendor]}/state`)).json() as Promise<T>;
 }
 
-export async function injectFaults(
-  t: ConnectedTenant,
-  vendor: keyof EmulatorUrls,
-  rules: Record<string, unknown>[],
-) {
+export async function injectFaults(t: ConnectedTenant, vendor: CoreSystem, rules: Record<string, unknown>[]) {
   const res = await fetch(`${t.control[vendor]}/faults`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -112,7 +105,7 @@ export async function injectFaults(
   if (!res.ok) throw new Error(`faults: ${res.status} ${await res.text()}`);
 }
 
-export async function clearFaults(t: ConnectedTenant, vendor: keyof EmulatorUrls) {
+export async function clearFaults(t: ConnectedTenant, vendor: CoreSystem) {
   await fetch(`${t.control[vendor]}/faults`, { method: 'DELETE' });
 }
 
@@ -178,4 +171,97 @@ export function psaProjectIdOf(view: ActivationView): string {
   const link = view.links.find((l) => l.role === 'psa' && l.kind === 'project');
   if (!link) throw new Error('activation has no PSA project link');
   return link.externalId;
+}
+
+// ---- Teams ----------------------------------------------------------------------------------------
+
+export const PEOPLE = {
+  ava: {
+    aadObjectId: 'a7a0c0e1-0000-4000-8000-00000000a7a0',
+    name: 'Ava Chen',
+    email: 'ava.chen@lumenpartners.example',
+  },
+  dev: {
+    aadObjectId: 'de70c0e1-0000-4000-8000-00000000de70',
+    name: 'Dev Patel',
+    email: 'dev.patel@lumenpartners.example',
+  },
+  emma: {
+    aadObjectId: 'e3a0c0e1-0000-4000-8000-00000000e3a0',
+    name: 'Emma Schulz',
+    email: 'emma.schulz@lumenpartners.example',
+  },
+};
+
+const BOT_INSTANCE = `${testEnv.EMULATORS.botframework}/__emulator/instances/teams`;
+
+/** Connect the tenant's Teams: Ava approves milestones and change orders, Emma owns finance exceptions. */
+export async function connectTeams(t: ConnectedTenant, extra: Record<string, unknown> = {}): Promise<string> {
+  const teamsTenantId = crypto.randomUUID();
+  const res = await adminCall(t, 'PUT', '/v1/admin/approvals-policy', {
+    teamsTenantId,
+    policy: {
+      milestoneApprover: PEOPLE.ava,
+      changeOrderApprover: PEOPLE.ava,
+      exceptionOwners: { 'finance-ops': PEOPLE.emma, 'delivery-ops': PEOPLE.emma },
+      people: Object.values(PEOPLE),
+      alwaysForRates: true,
+      teamsServiceUrl: `${testEnv.EMULATORS.botframework}/i/teams/teams/`,
+      ...extra,
+    },
+  });
+  if (!res.ok) throw new Error(`approvals policy: ${res.status} ${await res.text()}`);
+  return teamsTenantId;
+}
+
+/** A card action as Teams delivers it: a signed channel token (good, or bad in one way) and an adaptiveCard/action invoke. */
+export async function cardAction(
+  teamsTenantId: string,
+  actor: { aadObjectId: string; name: string },
+  verb: string,
+  data: Record<string, unknown>,
+  variant = 'valid',
+) {
+  const { token, serviceUrl } = (await (
+    await fetch(`${BOT_INSTANCE}/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ variant }),
+    })
+  ).json()) as { token: string; serviceUrl: string };
+  const activity = {
+    type: 'invoke',
+    name: 'adaptiveCard/action',
+    id: crypto.randomUUID(),
+    channelId: 'msteams',
+    serviceUrl,
+    from: { id: `29:${actor.aadObjectId}`, aadObjectId: actor.aadObjectId, name: actor.name },
+    recipient: { id: '28:handoff-bot', name: 'Handoff' },
+    conversation: { id: `a:${actor.aadObjectId}`, tenantId: teamsTenantId, conversationType: 'personal' },
+    channelData: { tenant: { id: teamsTenantId } },
+    value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+  };
+  return SELF.fetch('http://handoff/v1/teams/messages', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
+}
+
+/** Cards the bot sent (proactively) to one person, newest last, from the emulated Bot Connector. */
+export async function cardsSentTo(
+  aadObjectId: string,
+): Promise<{ id: string; card: Record<string, unknown> }[]> {
+  const state = (await (await fetch(`${BOT_INSTANCE}/state`)).json()) as {
+    conversations: Record<
+      string,
+      {
+        memberId?: string;
+        activities?: { id: string; attachments?: { content: Record<string, unknown> }[] }[];
+      }
+    >;
+  };
+  return Object.values(state.conversations ?? {})
+    .filter((c) => (c.memberId ?? '').includes(aadObjectId))
+    .flatMap((c) => (c.activities ?? []).map((a) => ({ id: a.id, card: a.attachments?.[0]?.content ?? {} })));
 }

@@ -203,3 +203,42 @@ export interface PsaBillingStatus {
 }
 
 export type { Milestone };
+
+// ---- amendments (issue 4) ----
+/** What an amendment changes on the PSA project: the new budget, the full milestone list and rate card. */
+export interface PsaAmendmentSpec {
+  budget: Money;
+  /** Every milestone of the amended contract; existing ones are found by their canonical key. */
+  milestones: Milestone[];
+  /** The amended rate card; each rate's `effectiveFrom` becomes a rate card version from that date. */
+  rateCard?: RateCard;
+}
+
+export interface PsaAmendmentPort {
+  /**
+   * Bring the PSA project in line with an amendment: budget, milestones (added or updated by key) and a new
+   * rate card version for rates from their effective date. Check-before-act: a second call changes nothing.
+   */
+  applyAmendment(projectId: string, spec: PsaAmendmentSpec, key: string): Promise<void>;
+}
+
+export interface ErpAmendmentInput {
+  projectId: string;
+  billingScheduleId: string;
+  schedule: BillingSchedule;
+  notToExceed?: Money;
+  /** The project price milestone percentages apply to; defaults to the schedule's total. */
+  price?: Money;
+  endDate?: string;
+}
+
+export interface ErpAmendmentPort {
+  /** Update the billing schedule and the project's price, cap and end date; writes only what differs. */
+  applyAmendment(
+    input: ErpAmendmentInput,
+    key: string,
+  ): Promise<{ scheduleUpdated: boolean; projectUpdated: boolean }>;
+}
+
+export interface PsaPort extends PsaAmendmentPort {}
+export interface ErpPort extends ErpAmendmentPort {}

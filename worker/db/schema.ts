@@ -13,6 +13,8 @@ export const tenantsTable = sqliteTable('tenants', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   salesforceOrgId: text('salesforce_org_id').unique(),
+  /** The firm's Microsoft Entra tenant (Teams): its tid maps to this tenant. */
+  teamsTenantId: text('teams_tenant_id').unique(),
   createdAt: text('created_at').notNull().default(now),
 });
 
@@ -40,7 +42,7 @@ export const connectionsTable = sqliteTable(
     tenantId: text('tenant_id')
       .notNull()
       .references(() => tenantsTable.id),
-    role: text('role', { enum: ['crm', 'psa', 'erp'] }).notNull(),
+    role: text('role', { enum: ['crm', 'psa', 'erp', 'clm'] }).notNull(),
     system: text('system').notNull(),
     /** Non-secret settings (URLs, account ids, id maps) as JSON. */
     config: text('config', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
@@ -259,7 +261,7 @@ export const approvalsTable = sqliteTable(
   {
     id: text('id').primaryKey(),
     tenantId: text('tenant_id').notNull(),
-    kind: text('kind', { enum: ['milestone'] }).notNull(),
+    kind: text('kind', { enum: ['milestone', 'change_order'] }).notNull(),
     contractKey: text('contract_key').notNull(),
     subjectKey: text('subject_key').notNull(),
     psaSubjectId: text('psa_subject_id'),
@@ -338,4 +340,71 @@ export const milestoneStatusTable = sqliteTable(
     updatedAt: text('updated_at').notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.contractKey, t.milestoneKey] })],
+);
+
+// ---- approvals in Teams and amendments -----------------------------------------------------------
+
+/** Who decides what, per tenant: the assigned approvers (Entra object ids) and when a change order needs one. */
+export const approvalPoliciesTable = sqliteTable('approval_policies', {
+  tenantId: text('tenant_id').primaryKey(),
+  policy: text('policy', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  updatedAt: text('updated_at').notNull().default(now),
+});
+
+/** Where a Teams user can be reached proactively (a 1:1 conversation with the bot). */
+export const teamsConversationsTable = sqliteTable(
+  'teams_conversations',
+  {
+    tenantId: text('tenant_id').notNull(),
+    aadObjectId: text('aad_object_id').notNull(),
+    serviceUrl: text('service_url').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.aadObjectId] })],
+);
+
+/** Cards sent for a subject, so a decision can update every copy. */
+export const teamsCardsTable = sqliteTable(
+  'teams_cards',
+  {
+    tenantId: text('tenant_id').notNull(),
+    subjectType: text('subject_type', { enum: ['approval', 'exception'] }).notNull(),
+    subjectId: text('subject_id').notNull(),
+    conversationId: text('conversation_id').notNull(),
+    activityId: text('activity_id').notNull(),
+    serviceUrl: text('service_url').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.subjectType, t.subjectId, t.conversationId] })],
+);
+
+/** A signed amendment: a new version of the contract, applied in order, once. */
+export const amendmentsTable = sqliteTable(
+  'amendments',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    contractKey: text('contract_key').notNull(),
+    number: integer('number').notNull(),
+    source: text('source', { enum: ['docusign', 'crm'] }).notNull(),
+    sourceRef: text('source_ref').notNull(),
+    effectiveDate: text('effective_date').notNull(),
+    signedBy: text('signed_by', { mode: 'json' }).$type<unknown[]>(),
+    changes: text('changes', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    diff: text('diff', { mode: 'json' }).$type<Record<string, unknown>>(),
+    state: text('state', {
+      enum: ['received', 'awaiting_approval', 'approved', 'applied', 'rejected', 'failed'],
+    }).notNull(),
+    contractVersion: integer('contract_version'),
+    approvalId: text('approval_id'),
+    correlationId: text('correlation_id').notNull(),
+    message: text('message'),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('amendments_number_idx').on(t.tenantId, t.contractKey, t.number),
+    uniqueIndex('amendments_source_idx').on(t.tenantId, t.source, t.sourceRef),
+  ],
 );

@@ -9,7 +9,7 @@ import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody } from './openapi-common';
 
-const RoleSchema = z.enum(['crm', 'psa', 'erp']).openapi({ param: { name: 'role', in: 'path' } });
+const RoleSchema = z.enum(['crm', 'psa', 'erp', 'clm']).openapi({ param: { name: 'role', in: 'path' } });
 
 const ConnectionPutSchema = z.object({
   system: z
@@ -32,7 +32,7 @@ const ConnectionPutSchema = z.object({
 });
 
 const ConnectionViewSchema = z.object({
-  role: z.enum(['crm', 'psa', 'erp']),
+  role: z.enum(['crm', 'psa', 'erp', 'clm']),
   system: z.string(),
   config: z.record(z.string(), z.unknown()),
   concurrencyLimit: z.number(),

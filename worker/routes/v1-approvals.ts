@@ -3,12 +3,13 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { App } from '../app';
 import { approvalsTable } from '../db/schema';
 import { decideApproval } from '../domain/billing/decide-approval';
+import { refreshSentCards } from '../domain/teams/notify';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody } from './openapi-common';
 
 const ApprovalSchema = z.object({
   id: z.string(),
-  kind: z.enum(['milestone']),
+  kind: z.enum(['milestone', 'change_order']),
   contractKey: z.string(),
   subjectKey: z.string(),
   state: z.enum(['requested', 'accepted', 'rejected']),
@@ -96,6 +97,16 @@ export function registerV1Approvals(app: App) {
       comment: body.comment,
       correlationId: c.get('correlationId'),
     });
+    c.executionCtx.waitUntil(
+      refreshSentCards(
+        c.env,
+        c.get('db'),
+        c.get('principal').tenantId,
+        'approval',
+        id,
+        c.get('correlationId'),
+      ),
+    );
     return c.json(view(decided), 200);
   });
 }

@@ -260,8 +260,17 @@ export function registerStoryRoutes(app: EmulatorApp<KantataState>) {
       errors.push(validation("Title can't be blank", 'title'));
     if ('due_date' in raw && raw.due_date !== null && !isIsoDate(raw.due_date))
       errors.push(validation('due_date must be an ISO 8601 date', 'due_date'));
+    let budget: number | undefined;
+    if ('budget_estimate_in_cents' in raw && raw.budget_estimate_in_cents !== null) {
+      budget = asInt(raw.budget_estimate_in_cents);
+      if (budget === undefined || budget < 0)
+        errors.push(
+          validation('Budget estimate must be a whole number of cents', 'budget_estimate_in_cents'),
+        );
+    }
     if (errors.length) return errorResponse(c, 422, errors);
     const before = serializeStory(story);
+    if (budget !== undefined) story.budget_estimate_in_cents = budget;
     if ('state' in raw) story.state = String(raw.state);
     if ('title' in raw) story.title = String(raw.title);
     if ('due_date' in raw) story.due_date = (raw.due_date as string | null) ?? null;

@@ -1,4 +1,5 @@
 import type { FetchLike, PsaPort } from '../ports';
+import { applyAmendment } from './amendment';
 import { publishBillingStatus } from './billing-status';
 import { type KantataConnectionInput, KantataConnectionSchema } from './config';
 import type { KantataContext } from './context';
@@ -49,5 +50,6 @@ export function createKantataConnector(
     // Idempotent by content (upsert, unchanged references skipped), so the key is not needed to dedupe.
     publishBillingStatus: (projectId, status) => publishBillingStatus(ctx, projectId, status),
     listSubscribedEvents: (createdAfter, eventTypes) => listSubscribedEvents(ctx, createdAfter, eventTypes),
+    applyAmendment: (projectId, spec, key) => applyAmendment(ctx, projectId, spec, key),
   };
 }

@@ -32,7 +32,7 @@ import {
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-function checkRates(card: RateCard) {
+export function checkRates(card: RateCard) {
   for (const r of card.rates) {
     if (r.unit !== 'hour') {
       throw validationError(
@@ -52,7 +52,7 @@ function checkRates(card: RateCard) {
 }
 
 /** Per role, the rate in effect on `date` (or, if none is yet, the earliest one). */
-function ratesOn(rates: Rate[], date: string): Map<string, Rate> {
+export function ratesOn(rates: Rate[], date: string): Map<string, Rate> {
   const out = new Map<string, Rate>();
   for (const r of [...rates].sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom))) {
     const current = out.get(r.role);
@@ -86,7 +86,7 @@ async function findOrCreateSet(ctx: KantataContext, title: string, marker: strin
   return singleOf(envelope, 'rate_card_sets', RateCardSetSchema, 'POST', '/rate_card_sets').id;
 }
 
-async function setVersionsOf(ctx: KantataContext, setId: string) {
+export async function setVersionsOf(ctx: KantataContext, setId: string) {
   const { records } = await ctx.http.list(
     '/rate_card_set_versions',
     'rate_card_set_versions',
@@ -120,8 +120,9 @@ export async function ensureRateCard(
     rateCard.rates.map((r) => r.role),
   );
   const earliest = rateCard.rates.map((r) => r.effectiveFrom).sort()[0]!;
-  // Kantata publishes set versions from a date on; rates starting in the past apply from today.
-  const effectiveDate = [earliest, today()].sort()[1]!;
+  // The first version takes effect when the contract's rates do (Kantata accepts past effective dates), so
+  // a later amendment can add a version from its own date and time is priced by the rate of its day.
+  const effectiveDate = earliest;
 
   let created = false;
   let setId: string | undefined;

@@ -2,6 +2,7 @@ import type { Customer } from '../../../shared/model/contract';
 import type { BillingSchedule } from '../../../shared/model/project';
 import { ConnectorError } from '../errors';
 import type { ErpInvoiceInput, ErpPort, ErpProjectInput, ExternalRecord, FetchLike } from '../ports';
+import { applyErpAmendment } from './amendment';
 import { BILLING_SCHEDULE_SUBLISTS, billingScheduleBody } from './billing-schedule-body';
 import {
   type NetSuiteConnection,
@@ -162,6 +163,9 @@ export function createNetSuiteConnector(
       if (!invoice) throw unexpected('invoice read', `invoice ${id} not found after it was saved`);
       return invoice;
     },
+
+    // Idempotent by content (read, compare, write only what differs), so the key is not needed to dedupe.
+    applyAmendment: (input) => applyErpAmendment(client, config, input),
 
     async listInvoices(projectId: string) {
       assertInternalId(projectId, 'projectId');

@@ -3,8 +3,10 @@ import type { PsaMilestoneState } from '../../../shared/model/delivery';
 import type { Db } from '../../db/client';
 import { approvalsTable, invoicesTable, milestoneStatusTable } from '../../db/schema';
 import type { Env } from '../../env';
+import { loadPolicy } from '../amendments/policy';
 import { audit } from '../audit';
 import { randomToken } from '../crypto';
+import { notifyApproval } from '../teams/notify';
 import type { Connectors } from '../tenancy/connectors';
 import type { ProjectContext } from './project-context';
 
@@ -58,7 +60,7 @@ export function milestoneBlockers(
  * acceptance of every completed milestone that nothing blocks (one approval per milestone, ever).
  */
 export async function checkMilestones(
-  _env: Env,
+  env: Env,
   db: Db,
   connectors: Connectors,
   project: ProjectContext,
@@ -83,6 +85,7 @@ export async function checkMilestones(
     .where(
       and(eq(invoicesTable.tenantId, project.tenantId), eq(invoicesTable.contractKey, project.contractKey)),
     );
+  const policy = await loadPolicy(db, project.tenantId);
   const accepted = new Set([
     ...approvals.filter((a) => a.state === 'accepted').map((a) => a.subjectKey),
     ...invoiced.map((i) => i.key ?? ''),
@@ -122,6 +125,7 @@ export async function checkMilestones(
           subjectKey: m.key,
           psaSubjectId: psa.psaId,
           state: 'requested',
+          approver: policy.milestoneApprover?.aadObjectId ?? null,
           correlationId,
           evidence: {
             psaMilestoneId: psa.psaId,
@@ -132,6 +136,24 @@ export async function checkMilestones(
         })
         .onConflictDoNothing()
         .returning({ id: approvalsTable.id });
+      // The card goes to the assigned approver; a failed send is tried again on the next poll.
+      const pending =
+        approvals.find((a) => a.subjectKey === m.key && a.state === 'requested')?.id ?? created[0]?.id;
+      if (pending) {
+        try {
+          await notifyApproval(env, db, project.tenantId, pending);
+        } catch (e) {
+          await audit(db, {
+            tenantId: project.tenantId,
+            correlationId,
+            actor: 'handoff',
+            action: 'teams.notify_failed',
+            subjectType: 'approval',
+            subjectId: pending,
+            detail: { error: String(e) },
+          });
+        }
+      }
       if (created[0]) {
         await audit(db, {
           tenantId: project.tenantId,

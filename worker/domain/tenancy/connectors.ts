@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { createKantataConnector, KantataConnectionSchema } from '../../connectors/kantata';
 import { createNetSuiteConnector, NetSuiteConnectionSchema } from '../../connectors/netsuite';
 import type { CrmPort, ErpPort, FetchLike, PsaPort } from '../../connectors/ports';
@@ -17,7 +17,7 @@ export interface Connectors {
   erp: ErpPort;
 }
 
-type Role = 'crm' | 'psa' | 'erp';
+type Role = 'crm' | 'psa' | 'erp' | 'clm';
 
 interface ConnectorFactory<P> {
   schema: z.ZodType;
@@ -27,10 +27,19 @@ interface ConnectorFactory<P> {
 }
 
 /** Every system Handoff can connect, by role. Another vendor is one more entry here. */
+/** DocuSign Connect pushes to us; the connection only holds the HMAC keys its messages are signed with. */
+const DocuSignConnectionSchema = z.object({
+  accountId: z.string().min(1).optional(),
+  connectHmacKeys: z
+    .array(z.string().min(16, 'Paste the Connect HMAC key from DocuSign Admin'))
+    .min(1, 'Add at least one Connect HMAC key'),
+});
+
 export const CONNECTOR_REGISTRY: {
   crm: Record<string, ConnectorFactory<CrmPort>>;
   psa: Record<string, ConnectorFactory<PsaPort>>;
   erp: Record<string, ConnectorFactory<ErpPort>>;
+  clm: Record<string, ConnectorFactory<unknown>>;
 } = {
   crm: { salesforce: { schema: SalesforceConnectionSchema, create: createSalesforceConnector } },
   psa: { kantata: { schema: KantataConnectionSchema, create: createKantataConnector } },
@@ -41,6 +50,7 @@ export const CONNECTOR_REGISTRY: {
       create: createNetSuiteConnector,
     },
   },
+  clm: { docusign: { schema: DocuSignConnectionSchema, create: () => ({ system: 'docusign' }) } },
 };
 
 export class MissingConnectionError extends Error {
@@ -53,7 +63,7 @@ export class MissingConnectionError extends Error {
 /** The tenant's connectors, built from its stored connections; ERP calls go through the account's governor. */
 export async function loadConnectors(env: Env, db: Db, tenantId: string): Promise<Connectors> {
   const rows = await db.select().from(connectionsTable).where(eq(connectionsTable.tenantId, tenantId));
-  const build = async <R extends Role>(role: R) => {
+  const build = async <R extends Exclude<Role, 'clm'>>(role: R) => {
     const row = rows.find((r) => r.role === role);
     if (!row) throw new MissingConnectionError(role);
     const factory = (CONNECTOR_REGISTRY[role] as Record<string, ConnectorFactory<unknown>>)[row.system];

@@ -1,0 +1,3 @@
+export { simMessage } from './connect-delivery';
+export { docusignEmulator } from './emulator';
+export type { ConnectAttempt, DocuSignState, DsEnvelope } from './state';

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { ConnectorError, isRetryableStatus, networkError, retryAfterMs } from '../errors';
+import type { FetchLike } from '../ports';
+import type { BotConnectorConfig } from './config';
+import { isAbort, SYSTEM, timeoutError } from './errors';
+
+const TokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]),
+  token_type: z.string().refine((t) => t.toLowerCase() === 'bearer'),
+});
+const AadErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+
+/** Renew this long before expiry so a token never dies mid-request. */
+const RENEW_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * Microsoft identity platform client credentials grant (`grant_type=client_credentials`, `scope`
+ * https://api.botframework.com/.default, form-encoded) for the bot's calls to the Bot Connector. One exchange
+ * is shared by concurrent callers; `invalidate` drops a token the connector answered 401 to.
+ */
+export function botTokenSource(config: BotConnectorConfig, fetcher: FetchLike) {
+  let cached: { token: string; expiresAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+
+  async function exchange(): Promise<string> {
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: config.appId,
+      client_secret: config.appPassword,
+      scope: config.scope,
+    });
+    let res: Response;
+    try {
+      res = await fetcher(config.tokenUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body,
+        signal: AbortSignal.timeout(config.timeoutMs),
+      });
+    } catch (e) {
+      throw isAbort(e) ? timeoutError('Bot Framework token request', e) : networkError(SYSTEM, e);
+    }
+    const json = await res.json().catch(() => undefined);
+    if (!res.ok) {
+      const err = AadErrorSchema.safeParse(json);
+      const code = err.success ? err.data.error : `HTTP_${res.status}`;
+      const credentials = code === 'invalid_client' || code === 'unauthorized_client';
+      throw new ConnectorError({
+        system: SYSTEM,
+        message: `Bot token request refused: ${err.success ? (err.data.error_description ?? code) : res.status}`,
+        retryable: isRetryableStatus(res.status),
+        status: res.status,
+        code: `AAD_${code.toUpperCase()}`,
+        retryAfterMs: retryAfterMs(res.headers.get('Retry-After')),
+        fix: credentials
+          ? 'Check the bot’s Microsoft App ID and client secret (Azure Bot > Configuration); secrets expire and must be renewed.'
+          : code === 'invalid_scope'
+            ? 'The token scope must be https://api.botframework.com/.default.'
+            : undefined,
+        field: credentials ? 'teams.appPassword' : undefined,
+      });
+    }
+    const parsed = TokenResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new ConnectorError({
+        system: SYSTEM,
+        message: 'The token endpoint returned an unexpected body',
+        retryable: true,
+        code: 'AAD_BAD_RESPONSE',
+        status: res.status,
+      });
+    }
+    cached = { token: parsed.data.access_token, expiresAt: Date.now() + parsed.data.expires_in * 1000 };
+    return cached.token;
+  }
+
+  return {
+    async get(): Promise<string> {
+      if (cached && cached.expiresAt - RENEW_MARGIN_MS > Date.now()) return cached.token;
+      pending ??= exchange().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+    invalidate(token: string): void {
+      if (cached?.token === token) cached = undefined;
+    },
+  };
+}
+export type BotTokenSource = ReturnType<typeof botTokenSource>;

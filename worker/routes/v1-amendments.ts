@@ -1,0 +1,179 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, desc, eq } from 'drizzle-orm';
+import type { App } from '../app';
+import { DocuSignConnectError, parseEnvelopeCompleted, verifyConnectSignature } from '../connectors/docusign';
+import { amendmentsTable } from '../db/schema';
+import { AmendmentChangesSchema } from '../domain/amendments';
+import { receiveAmendment } from '../domain/amendments/receive-amendment';
+import { connectionSecrets } from '../domain/tenancy/connectors';
+import { ApiError } from '../http/api-error';
+import { requireKey } from '../http/auth';
+import { idempotent } from '../http/idempotency';
+import { log } from '../http/logger';
+import { errorResponses, jsonBody } from './openapi-common';
+
+const Received = z.object({ id: z.string(), duplicate: z.boolean() });
+
+const docusign = createRoute({
+  method: 'post',
+  path: '/v1/webhooks/docusign/{tenantId}',
+  tags: ['Amendments'],
+  summary: 'DocuSign Connect: a signed amendment (envelope-completed, JSON SIM), HMAC-verified',
+  request: { params: z.object({ tenantId: z.string().min(1).max(64) }) },
+  responses: {
+    202: jsonBody(Received, 'Recorded (or already recorded)'),
+    200: jsonBody(z.object({ ignored: z.string() }), 'Not an amendment event'),
+    ...errorResponses,
+  },
+});
+
+const fromCrm = createRoute({
+  method: 'post',
+  path: '/v1/amendments',
+  tags: ['Amendments'],
+  summary: 'An amendment signed in the CRM (contract change order). Requires Idempotency-Key.',
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('crm'), idempotent('POST /v1/amendments')] as const,
+  request: {
+    body: {
+      ...jsonBody(
+        z.object({
+          crmRecordId: z
+            .string()
+            .regex(/^006[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'The opportunity id (006...)'),
+          number: z.number().int().min(1),
+          amendmentRef: z.string().min(1).max(64).openapi({
+            description: "The CRM's record of this amendment; the same ref is the same amendment.",
+          }),
+          effectiveDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+          signedBy: z
+            .array(
+              z.object({
+                name: z.string().min(1),
+                email: z.string().email().optional(),
+                signedAt: z.string().optional(),
+              }),
+            )
+            .min(1),
+          changes: AmendmentChangesSchema,
+        }),
+        'The amendment',
+      ),
+      required: true,
+    },
+  },
+  responses: { 202: jsonBody(Received, 'Recorded'), ...errorResponses },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/v1/amendments',
+  tags: ['Amendments'],
+  summary: "A contract's amendments: state, diff, the version they made",
+  security: [{ apiKey: [] }],
+  middleware: [requireKey('admin', 'crm')] as const,
+  request: { query: z.object({ contractKey: z.string().min(15).max(18) }) },
+  responses: {
+    200: jsonBody(
+      z.object({
+        amendments: z.array(
+          z.object({
+            id: z.string(),
+            number: z.number(),
+            state: z.string(),
+            effectiveDate: z.string(),
+            contractVersion: z.number().nullable(),
+            message: z.string().nullable(),
+            diff: z.record(z.string(), z.unknown()).nullable(),
+          }),
+        ),
+      }),
+      'Oldest first',
+    ),
+    ...errorResponses,
+  },
+});
+
+export function registerV1Amendments(app: App) {
+  app.openapi(docusign, async (c) => {
+    const { tenantId } = c.req.valid('param');
+    const raw = await c.req.text();
+    const db = c.get('db');
+    const secrets = await connectionSecrets(c.env, db, tenantId, 'clm');
+    const keys = Array.isArray(secrets?.connectHmacKeys) ? (secrets.connectHmacKeys as string[]) : [];
+    if (keys.length === 0 || !(await verifyConnectSignature(raw, c.req.raw.headers, keys))) {
+      throw new ApiError('UNAUTHORIZED', 'The DocuSign Connect signature could not be verified.');
+    }
+    let event: ReturnType<typeof parseEnvelopeCompleted>;
+    try {
+      event = parseEnvelopeCompleted(JSON.parse(raw));
+    } catch (e) {
+      if (e instanceof DocuSignConnectError && /not.*completed|event/i.test(e.message))
+        return c.json({ ignored: e.message }, 200);
+      log('warn', 'docusign event refused', {
+        correlationId: c.get('correlationId'),
+        tenantId,
+        error: String(e),
+      });
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        `The envelope is not a Handoff amendment: ${(e as Error).message}`,
+      );
+    }
+    const out = await receiveAmendment(db, c.env, {
+      tenantId,
+      contractKey: event.contractKey,
+      number: event.amendmentNumber,
+      source: 'docusign',
+      sourceRef: event.envelopeId,
+      effectiveDate: event.effectiveDate,
+      signedBy: event.signedBy,
+      changes: event.changes,
+      correlationId: c.get('correlationId'),
+    });
+    return c.json(out, 202);
+  });
+  app.openapi(fromCrm, async (c) => {
+    const b = c.req.valid('json');
+    const out = await receiveAmendment(c.get('db'), c.env, {
+      tenantId: c.get('principal').tenantId,
+      contractKey: b.crmRecordId,
+      number: b.number,
+      source: 'crm',
+      sourceRef: b.amendmentRef,
+      effectiveDate: b.effectiveDate,
+      signedBy: b.signedBy,
+      changes: b.changes,
+      correlationId: c.get('correlationId'),
+    });
+    return c.json(out, 202);
+  });
+  app.openapi(list, async (c) => {
+    const { contractKey } = c.req.valid('query');
+    const rows = await c
+      .get('db')
+      .select()
+      .from(amendmentsTable)
+      .where(
+        and(
+          eq(amendmentsTable.tenantId, c.get('principal').tenantId),
+          eq(amendmentsTable.contractKey, contractKey),
+        ),
+      )
+      .orderBy(desc(amendmentsTable.number));
+    return c.json(
+      {
+        amendments: rows.reverse().map((a) => ({
+          id: a.id,
+          number: a.number,
+          state: a.state,
+          effectiveDate: a.effectiveDate,
+          contractVersion: a.contractVersion,
+          message: a.message,
+          diff: a.diff ?? null,
+        })),
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,259 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Context } from 'hono';
+import type { App } from '../app';
+import { approvalsTable, exceptionsTable } from '../db/schema';
+import { loadPolicy } from '../domain/amendments/policy';
+import { decideApproval } from '../domain/billing/decide-approval';
+import { projectByContract } from '../domain/billing/project-context';
+import { retryException, skipException } from '../domain/exceptions/resolve-exception';
+import { tenantForTeams } from '../domain/teams/card-actions';
+import { ssoConfig } from '../domain/teams/config';
+import { decideChangeOrder } from '../domain/teams/decide-change-order';
+import { refreshSentCards } from '../domain/teams/notify';
+import { verifyTeamsSsoToken } from '../domain/teams/sso';
+import { ApiError } from '../http/api-error';
+import type { AppEnv } from '../http/context';
+import { errorResponses, jsonBody } from './openapi-common';
+
+/** Teams tab SSO: the Entra token is validated here; its tenant id maps to ours, its oid is the person. */
+async function teamsUser(c: Context<AppEnv>) {
+  const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  if (!token)
+    throw new ApiError('UNAUTHORIZED', 'Send the Teams SSO token as "Authorization: Bearer <token>".');
+  let user: Awaited<ReturnType<typeof verifyTeamsSsoToken>>;
+  try {
+    user = await verifyTeamsSsoToken(token, ssoConfig(c.env));
+  } catch (e) {
+    throw new ApiError('UNAUTHORIZED', `Teams sign-in could not be verified: ${(e as Error).message}`);
+  }
+  const tenantId = await tenantForTeams(c.get('db'), user.tid);
+  if (!tenantId)
+    throw new ApiError('FORBIDDEN', 'This Microsoft 365 organisation is not connected to Handoff.');
+  return { ...user, tenantId };
+}
+
+const Item = z.object({
+  id: z.string(),
+  kind: z.enum(['milestone', 'changeOrder']),
+  title: z.string(),
+  project: z.string(),
+  amount: z.object({ amountMinor: z.number().int(), currency: z.string() }).optional(),
+  requestedAt: z.string(),
+});
+
+const approvals = createRoute({
+  method: 'get',
+  path: '/v1/teams/me/approvals',
+  tags: ['Teams'],
+  summary: 'My approvals (Teams tab, SSO)',
+  responses: {
+    200: jsonBody(z.object({ items: z.array(Item) }), 'Waiting for me, newest first'),
+    ...errorResponses,
+  },
+});
+const exceptions = createRoute({
+  method: 'get',
+  path: '/v1/teams/me/exceptions',
+  tags: ['Teams'],
+  summary: 'Exceptions I own (Teams tab, SSO)',
+  responses: {
+    200: jsonBody(
+      z.object({
+        items: z.array(
+          z.object({
+            id: z.string(),
+            rule: z.string(),
+            reason: z.string(),
+            owner: z.string(),
+            suggestedFix: z.string(),
+            raisedAt: z.string(),
+          }),
+        ),
+      }),
+      'Open',
+    ),
+    ...errorResponses,
+  },
+});
+const decide = createRoute({
+  method: 'post',
+  path: '/v1/teams/me/approvals/{id}/decision',
+  tags: ['Teams'],
+  summary: 'Decide one of my approvals from the tab',
+  request: {
+    params: z.object({ id: z.string().min(1).max(64) }),
+    body: {
+      ...jsonBody(
+        z.object({ decision: z.enum(['accept', 'reject']), comment: z.string().max(2000).optional() }),
+        'Decision',
+      ),
+      required: true,
+    },
+  },
+  responses: {
+    200: jsonBody(z.object({ id: z.string(), state: z.string() }), 'Decided'),
+    409: errorResponses[400],
+    ...errorResponses,
+  },
+});
+
+const resolve = createRoute({
+  method: 'post',
+  path: '/v1/teams/me/exceptions/{id}/resolution',
+  tags: ['Teams'],
+  summary: 'Retry or skip an exception I own, from the tab',
+  request: {
+    params: z.object({ id: z.string().min(1).max(64) }),
+    body: {
+      ...jsonBody(
+        z.object({ action: z.enum(['retry', 'skip']), reason: z.string().min(5).max(1000).optional() }),
+        'Action',
+      ),
+      required: true,
+    },
+  },
+  responses: {
+    200: jsonBody(z.object({ id: z.string(), status: z.string() }), 'Done'),
+    409: errorResponses[400],
+    422: errorResponses[400],
+    ...errorResponses,
+  },
+});
+
+export function registerV1TeamsTab(app: App) {
+  app.openapi(resolve, async (c) => {
+    const me = await teamsUser(c);
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const db = c.get('db');
+    const policy = await loadPolicy(db, me.tenantId);
+    const [e] = await db
+      .select()
+      .from(exceptionsTable)
+      .where(and(eq(exceptionsTable.tenantId, me.tenantId), eq(exceptionsTable.id, id)))
+      .limit(1);
+    if (!e) throw new ApiError('NOT_FOUND', `No exception ${id}.`);
+    if ((policy.exceptionOwners[e.owner]?.aadObjectId ?? e.owner) !== me.oid)
+      throw new ApiError('FORBIDDEN', 'Only the owner of this exception can act on it.');
+    const ctx = {
+      db,
+      env: c.env,
+      tenantId: me.tenantId,
+      actor: `${me.name} (${me.oid})`,
+      correlationId: c.get('correlationId'),
+    };
+    if (body.action === 'retry') await retryException(ctx, id);
+    else {
+      if (!body.reason)
+        throw new ApiError('BAD_REQUEST', 'Say why it is skipped.', [
+          { field: 'reason', message: 'required to skip', fix: 'Write at least five characters.' },
+        ]);
+      await skipException(ctx, id, body.reason);
+    }
+    return c.json({ id, status: body.action === 'retry' ? 'retried' : 'skipped' }, 200);
+  });
+  app.openapi(approvals, async (c) => {
+    const me = await teamsUser(c);
+    const rows = await c
+      .get('db')
+      .select()
+      .from(approvalsTable)
+      .where(
+        and(
+          eq(approvalsTable.tenantId, me.tenantId),
+          eq(approvalsTable.approver, me.oid),
+          eq(approvalsTable.state, 'requested'),
+        ),
+      )
+      .orderBy(desc(approvalsTable.createdAt));
+    const items = [];
+    for (const a of rows) {
+      const project = await projectByContract(c.get('db'), me.tenantId, a.contractKey);
+      const bm = project?.contract.billingModel;
+      const milestone =
+        bm?.type === 'fixed_fee' ? bm.milestones.find((m) => m.key === a.subjectKey) : undefined;
+      items.push({
+        id: a.id,
+        kind: a.kind === 'milestone' ? ('milestone' as const) : ('changeOrder' as const),
+        title:
+          a.kind === 'milestone'
+            ? `Accept milestone “${milestone?.name ?? a.subjectKey}”`
+            : `Approve amendment ${String((a.evidence as { amendmentNumber?: number } | null)?.amendmentNumber ?? '')}`.trim(),
+        project: project ? `${project.contract.number} ${project.contract.name}` : a.contractKey,
+        ...(milestone ? { amount: milestone.amount } : {}),
+        requestedAt: a.createdAt,
+      });
+    }
+    return c.json({ items }, 200);
+  });
+  app.openapi(exceptions, async (c) => {
+    const me = await teamsUser(c);
+    const policy = await loadPolicy(c.get('db'), me.tenantId);
+    const queues = Object.entries(policy.exceptionOwners)
+      .filter(([, p]) => p.aadObjectId === me.oid)
+      .map(([q]) => q);
+    const rows = await c
+      .get('db')
+      .select()
+      .from(exceptionsTable)
+      .where(
+        and(
+          eq(exceptionsTable.tenantId, me.tenantId),
+          eq(exceptionsTable.status, 'open'),
+          inArray(exceptionsTable.owner, [...queues, me.oid]),
+        ),
+      )
+      .orderBy(desc(exceptionsTable.createdAt))
+      .limit(100);
+    return c.json(
+      {
+        items: rows.map((e) => ({
+          id: e.id,
+          rule: e.code,
+          reason: e.reason,
+          owner: e.owner,
+          suggestedFix: e.suggestedFix,
+          raisedAt: e.createdAt,
+        })),
+      },
+      200,
+    );
+  });
+  app.openapi(decide, async (c) => {
+    const me = await teamsUser(c);
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const db = c.get('db');
+    const [a] = await db
+      .select()
+      .from(approvalsTable)
+      .where(and(eq(approvalsTable.tenantId, me.tenantId), eq(approvalsTable.id, id)))
+      .limit(1);
+    if (!a) throw new ApiError('NOT_FOUND', `No approval ${id}.`);
+    if (a.approver !== me.oid) throw new ApiError('FORBIDDEN', 'Only the assigned approver can decide.');
+    const actor = `${me.name} (${me.oid})`;
+    const decided =
+      a.kind === 'milestone'
+        ? await decideApproval(db, c.env, {
+            tenantId: me.tenantId,
+            approvalId: id,
+            decision: body.decision,
+            actor,
+            comment: body.comment,
+            correlationId: c.get('correlationId'),
+          })
+        : await decideChangeOrder(db, c.env, {
+            tenantId: me.tenantId,
+            approvalId: id,
+            decision: body.decision === 'accept' ? 'approve' : 'reject',
+            actor,
+            comment: body.comment,
+            correlationId: c.get('correlationId'),
+          });
+    c.executionCtx.waitUntil(
+      refreshSentCards(c.env, db, me.tenantId, 'approval', id, c.get('correlationId')),
+    );
+    return c.json({ id: decided.id, state: decided.state }, 200);
+  });
+}
