@@ -46,7 +46,8 @@ header{background:#1f2d3d;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;al
 <h2>Act as the team (real Kantata API calls)</h2>
 <button type="button" data-action="week">Log and approve a week of time and expenses</button>
 ${milestoneButtons}
-<h2>Milestones waiting for acceptance (the Teams card comes next)</h2><ul>${approvals}</ul>
+${p.billingModel === 'time_and_materials' ? '<button type="button" data-action="amend">Customer signs a change order in DocuSign</button>' : ''}
+<h2>Waiting for acceptance (Ava also has these as cards in <a href="/teams/pane.html" target="_blank">Teams</a>)</h2><ul>${approvals}</ul>
 <div id="status" role="status" aria-live="polite"></div>
 </div>
 <iframe title="Kantata project" src="${esc(p.kantataUiUrl)}"></iframe>

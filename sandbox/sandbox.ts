@@ -7,8 +7,9 @@ import { Hono } from 'hono';
 import { SignJWT } from 'jose';
 import { buildCrmSandbox } from '../plugins/crm-salesforce/sandbox/build';
 import { buildSidebar } from '../plugins/psa-sidebar/build';
+import { buildTeamsPane } from '../plugins/teams/pane/build';
 import type { Readiness } from '../shared/api/readiness';
-import { startEmulators } from '../test/emulators';
+import { startEmulators, TEAMS_TEST_BOT, teamsBindings } from '../test/emulators';
 import { subscribeStandInWebhooks } from '../test/emulators/kantata/demo-actions';
 import { type ConnectedTenant, connectTenant } from '../test/support/connect-tenant';
 import { completeMilestone, fixedFeeWeek, kantataActor, tmWeek } from '../test/support/delivery-demo';
@@ -32,6 +33,28 @@ export interface SandboxOptions {
   /** Per-call latency of each emulated vendor, to feel (and measure) the real thing. */
   latencyMs?: { salesforce?: number; netsuite?: number; kantata?: number };
 }
+
+const DEMO_OPPORTUNITIES = ['006000000000001AAA', '006000000000002AAA', '006000000000003AAA'];
+/** The demo firm's Microsoft 365 tenant and people (Entra object ids), as the emulated Teams knows them. */
+const TEAMS_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const DEMO_PEOPLE = {
+  ava: {
+    aadObjectId: 'a7a0c0e1-0000-4000-8000-00000000a7a0',
+    name: 'Ava Chen',
+    email: 'ava.chen@lumenpartners.example',
+  },
+  dev: {
+    aadObjectId: 'de70c0e1-0000-4000-8000-00000000de70',
+    name: 'Dev Patel',
+    email: 'dev.patel@lumenpartners.example',
+  },
+  emma: {
+    aadObjectId: 'e3a0c0e1-0000-4000-8000-00000000e3a0',
+    name: 'Emma Schulz',
+    email: 'emma.schulz@lumenpartners.example',
+  },
+};
+const DOCUSIGN_INSTANCE = 'ds-demo';
 
 const SOBJECT_BY_PREFIX: Record<string, string> = {
   '001': 'Account',
@@ -64,7 +87,7 @@ export async function startSandbox(opts: SandboxOptions) {
   const worker = await startWorker({
     port: opts.ports.worker,
     persistDir: path.join(opts.dir, 'wrangler'),
-    vars,
+    vars: { ...vars, ...teamsBindings(emulators.urls) },
     quiet: opts.quiet,
   });
   const workerFetch = (input: string, init?: RequestInit) =>
@@ -97,13 +120,42 @@ export async function startSandbox(opts: SandboxOptions) {
       [],
       tenant.emulatorSecrets.kantataWebhookSecret,
     );
+    // The firm's Teams: Ava Chen approves milestones and change orders, Emma Schulz owns the exceptions.
+    const policy = await workerFetch('http://handoff/v1/admin/approvals-policy', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tenant.keys.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        teamsTenantId: TEAMS_TENANT,
+        policy: {
+          milestoneApprover: DEMO_PEOPLE.ava,
+          changeOrderApprover: DEMO_PEOPLE.ava,
+          exceptionOwners: { 'finance-ops': DEMO_PEOPLE.emma, 'delivery-ops': DEMO_PEOPLE.emma },
+          people: Object.values(DEMO_PEOPLE),
+          alwaysForRates: true,
+          teamsServiceUrl: `${emulators.urls.botframework}/i/${TEAMS_TEST_BOT.instance}/teams/`,
+        },
+      }),
+    });
+    if (!policy.ok) throw new Error(`approvals policy: ${policy.status} ${await policy.text()}`);
     writeFileSync(tenantFile, JSON.stringify(tenant, null, 2), { mode: 0o600 });
   }
   const t = tenant;
+  // DocuSign Connect publishes signed envelopes to Handoff, signed with the tenant's HMAC key.
+  if (!emulators.emulators.docusign.instances.has(DOCUSIGN_INSTANCE))
+    emulators.emulators.docusign.createInstance(DOCUSIGN_INSTANCE, {});
+  await fetch(`${emulators.urls.docusign}/__emulator/instances/${DOCUSIGN_INSTANCE}/connect`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      urlToPublishTo: `${worker.url}/v1/webhooks/docusign/${t.tenantId}`,
+      hmacSecrets: [t.emulatorSecrets.docusignHmacKey],
+      retryDelaysMs: [1000, 5000, 15000],
+    }),
+  });
 
   const webDir = path.join(opts.dir, 'web');
   const sidebarDir = path.join(opts.dir, 'sidebar-site');
-  await Promise.all([buildCrmSandbox(webDir), buildSidebar(sidebarDir)]);
+  await Promise.all([buildCrmSandbox(webDir), buildSidebar(sidebarDir), buildTeamsPane(webDir)]);
 
   const sidebarUrl = `http://127.0.0.1:${opts.ports.sidebar}`;
   let sfToken: string | undefined;
@@ -237,6 +289,15 @@ export async function startSandbox(opts: SandboxOptions) {
     return (await res.json()) as Readiness;
   };
   const actor = kantataActor(t.instances.kantata.baseUrl, t.emulatorSecrets.kantataToken);
+  const opportunityOf = async (ws: string): Promise<string | undefined> => {
+    for (const id of DEMO_OPPORTUNITIES) {
+      const res = await callWorker('GET', `/v1/activations?crmRecordId=${id}`);
+      if (!res.ok) continue;
+      const view = (await res.json()) as { links: { role: string; kind: string; externalId: string }[] };
+      if (view.links.some((l) => l.role === 'psa' && l.kind === 'project' && l.externalId === ws)) return id;
+    }
+    return undefined;
+  };
 
   web.get('/psa/open', async (c) => {
     const res = await callWorker(
@@ -318,11 +379,121 @@ export async function startSandbox(opts: SandboxOptions) {
       if (!res.ok) return c.text(await res.text(), 400);
       message =
         body.action === 'accept' ? 'Accepted: the invoice is being created in NetSuite.' : 'Rejected.';
+    } else if (body.action === 'amend') {
+      const opportunity = await opportunityOf(ws);
+      if (!opportunity) return c.text('no activated deal for this project', 400);
+      const existing = (await (await admin('GET', `/v1/amendments?contractKey=${opportunity}`)).json()) as {
+        amendments: unknown[];
+      };
+      const number = existing.amendments.length + 1;
+      const today = new Date().toISOString().slice(0, 10);
+      const changes = {
+        rates: [
+          {
+            role: 'Consultant',
+            rate: { amountMinor: 18_000 + (number - 1) * 1_000, currency: 'USD' },
+            effectiveFrom: '2026-11-17',
+          },
+        ],
+        notToExceed: { amountMinor: 30_000_000 + (number - 1) * 2_500_000, currency: 'USD' },
+      };
+      const created = await fetch(
+        `${emulators.urls.docusign}/__emulator/instances/${DOCUSIGN_INSTANCE}/envelopes`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            emailSubject: `Change order ${number}: consultant rate and cap`,
+            recipients: { signers: [{ name: 'Hank Scorpio', email: 'hank@globex.example' }] },
+            customFields: {
+              textCustomFields: [
+                { name: 'handoff_contract_key', value: opportunity },
+                { name: 'amendment_number', value: String(number) },
+                { name: 'effective_date', value: '2026-11-17' },
+                { name: 'handoff_changes', value: JSON.stringify(changes) },
+              ],
+            },
+          }),
+        },
+      );
+      const envelope = (await created.json()) as { envelopeId: string };
+      await fetch(
+        `${emulators.urls.docusign}/__emulator/instances/${DOCUSIGN_INSTANCE}/envelopes/${envelope.envelopeId}/complete`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ completedDateTime: `${today}T12:00:00Z` }),
+        },
+      );
+      message = `Change order ${number} signed in DocuSign: Consultant to USD ${(180 + (number - 1) * 10).toFixed(2)}/h from 2026-11-17, cap raised. Ava approves it in Teams.`;
     } else {
       return c.text('unknown action', 400);
     }
     await admin('POST', '/v1/admin/sync');
     return c.json({ message });
+  });
+  // The Teams pane: Ava's chat with the Handoff bot, as the emulated Bot Connector holds it.
+  const bot = `${emulators.urls.botframework}/__emulator/instances/${TEAMS_TEST_BOT.instance}`;
+  web.get('/teams/cards', async () => {
+    const state = (await (await fetch(`${bot}/state`)).json()) as {
+      conversations: Record<
+        string,
+        {
+          id: string;
+          memberId?: string;
+          activities: { id: string; attachments?: { content: unknown }[]; createdAt: string }[];
+        }
+      >;
+    };
+    const cards = Object.values(state.conversations ?? {})
+      .filter((conv) => (conv.memberId ?? '').includes(DEMO_PEOPLE.ava.aadObjectId))
+      .flatMap((conv) =>
+        conv.activities.map((a) => ({
+          activityId: `${conv.id}|${a.id}`,
+          card: a.attachments?.[0]?.content,
+          from: 'Handoff',
+          sentAt: a.createdAt,
+        })),
+      )
+      .filter((x) => x.card);
+    return Response.json(cards);
+  });
+  web.post('/teams/execute', async (c) => {
+    const b = (await c.req.json()) as {
+      activityId: string;
+      verb: string;
+      data: Record<string, unknown>;
+      inputs?: Record<string, unknown>;
+    };
+    const [conversationId, replyToId] = b.activityId.split('|');
+    const res = await fetch(`${bot}/deliver`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        botUrl: `${worker.url}/v1/teams/messages`,
+        activity: {
+          type: 'invoke',
+          name: 'adaptiveCard/action',
+          replyToId,
+          from: {
+            id: `29:${DEMO_PEOPLE.ava.aadObjectId}`,
+            aadObjectId: DEMO_PEOPLE.ava.aadObjectId,
+            name: DEMO_PEOPLE.ava.name,
+          },
+          conversation: { id: conversationId, tenantId: TEAMS_TENANT, conversationType: 'personal' },
+          channelData: { tenant: { id: TEAMS_TENANT } },
+          value: {
+            action: { type: 'Action.Execute', verb: b.verb, data: { ...b.data, ...(b.inputs ?? {}) } },
+            trigger: 'manual',
+          },
+        },
+      }),
+    });
+    const out = (await res.json()) as { status: number; body?: { value?: unknown; type?: string } };
+    if (out.status !== 200) return c.json({ message: `The bot answered ${out.status}` }, 502);
+    return out.body?.type === 'application/vnd.microsoft.card.adaptive'
+      ? c.json({ card: out.body.value })
+      : c.json({ message: String(out.body?.value ?? 'Done') });
   });
   web.use('/*', serveStatic({ root: path.relative(process.cwd(), webDir) }));
 

@@ -50,6 +50,7 @@ code{background:#f3f3f3;padding:0 .25rem;border-radius:3px}
 <li>Click again, as often as you like: there is still one project. Try the incomplete deal to see what a seller is asked to fix.</li>
 <li>Open the activated project in Kantata: the Handoff sidebar shows billing readiness. Log a week of approved time and expenses: compliant entries post to NetSuite, an old rate and travel over the allowance are held with their fix.</li>
 <li>Complete a milestone and accept it: the invoice is created in NetSuite (which assigns its number) and reported to Kantata and Salesforce. Record the payment on the NetSuite invoice page and watch it become paid.</li>
+<li>Open <a href="/teams/pane.html">Ava's Teams chat with the Handoff bot</a>: completed milestones arrive as Adaptive Cards she accepts there. On the Globex project, have the customer sign a change order in DocuSign: Ava's card shows the before and after (rates, cap, schedule) and the time already logged at the old rate; once she approves, the new rate card reaches Kantata, the new cap NetSuite, and the old-rate time is held for review.</li>
 </ol>
 <h2>Deals</h2>
 ${DEALS.map((d) => `<div class="deal"><div><b>${d.name}</b><p>${d.what}</p><p><small><a href="/psa/open?opportunity=${d.id}">its project in Kantata, with the Handoff sidebar</a> · <a href="${l.salesforceUi(d.id)}">raw Salesforce record</a>${d.contract ? ` · <a href="${l.crmPage(d.contract)}">open its Contract in Salesforce</a>` : ''}</small></p></div><a class="btn" href="${l.crmPage(d.id)}">Open in Salesforce</a></div>`).join('')}

@@ -8,6 +8,7 @@ const wrangler = path.join(root, 'node_modules', '.bin', 'wrangler');
 export interface WorkerVars {
   SECRETS_KEY: string;
   PLATFORM_ADMIN_TOKEN: string;
+  [name: string]: string;
 }
 
 function runWrangler(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -58,12 +59,10 @@ export async function startWorker(opts: {
       opts.persistDir,
       '--test-scheduled',
       '--show-interactive-dev-session=false',
-      '--var',
-      `SECRETS_KEY:${opts.vars.SECRETS_KEY}`,
-      '--var',
-      `PLATFORM_ADMIN_TOKEN:${opts.vars.PLATFORM_ADMIN_TOKEN}`,
-      '--var',
-      'ALLOW_LOOPBACK_CONNECTIONS:true',
+      ...Object.entries({ ...opts.vars, ALLOW_LOOPBACK_CONNECTIONS: 'true' }).flatMap(([k, v]) => [
+        '--var',
+        `${k}:${v}`,
+      ]),
     ],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -94,9 +94,13 @@ export async function approvalCard(
       after: r.after ?? null,
       unit: r.unit,
     })),
-    budget: diff.budget
-      ? { before: diff.budget.before, after: diff.budget.after }
-      : { before: c.totalValue, after: c.totalValue },
+    // For T&M the budget that matters is the not-to-exceed cap.
+    budget:
+      diff.notToExceed?.before && diff.notToExceed.after
+        ? { before: diff.notToExceed.before, after: diff.notToExceed.after }
+        : diff.budget
+          ? { before: diff.budget.before, after: diff.budget.after }
+          : { before: c.totalValue, after: c.totalValue },
     milestones: [
       ...diff.milestones.added.map((m) => ({
         name: m.name,
