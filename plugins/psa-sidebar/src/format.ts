@@ -1,4 +1,4 @@
-import { CURRENCY_EXPONENTS } from './currency-exponents';
+import { exponentOf as isoExponent } from '../../../shared/model/currency-exponents';
 
 export interface MoneyLike {
   amountMinor: number;
@@ -7,7 +7,7 @@ export interface MoneyLike {
 
 /** The currency's exponent; for a code the table lacks, what Intl says rather than a guess of 2. */
 export function exponentOf(currency: string): number {
-  const known = CURRENCY_EXPONENTS[currency];
+  const known = isoExponent(currency);
   if (known !== undefined) return known;
   try {
     return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
