@@ -57,7 +57,7 @@ async function upsert(
   replaceSublists: string[],
 ): Promise<{ id: string; created: boolean }> {
   const path = `/record/v1/${type}/eid:${externalId}`;
-  const existingId = await findId(client, type, externalId);
+  const existingId = await findIdByExternalId(client, type, externalId);
   const response = await client.send({
     method: 'PUT',
     path,
@@ -66,27 +66,9 @@ async function upsert(
     context: `${type} upsert`,
   });
   await response.body?.cancel();
-  const id = idFromLocation(response) ?? existingId ?? (await findId(client, type, externalId));
+  const id = idFromLocation(response) ?? existingId ?? (await findIdByExternalId(client, type, externalId));
   if (!id) throw unexpected(`${type} upsert`, 'no Location header and no record under the external id');
   return { id, created: existingId === undefined };
-}
-
-async function findId(client: RestClient, type: RecordType, externalId: string): Promise<string | undefined> {
-  const response = await client.send({
-    method: 'GET',
-    path: `/record/v1/${type}/eid:${externalId}`,
-    query: { fields: 'id' },
-    accept: [404],
-    context: `${type} lookup`,
-  });
-  if (response.status === 404) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  const record = (await response.json()) as { id?: unknown };
-  if (typeof record.id !== 'string' && typeof record.id !== 'number')
-    throw unexpected(`${type} lookup`, 'record without id');
-  return String(record.id);
 }
 
 export function createNetSuiteConnector(
