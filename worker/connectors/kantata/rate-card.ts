@@ -30,7 +30,6 @@ import {
  * role takes the rate in effect on the set's effective date) and rate changes to an existing card.
  */
 
-
 export function checkRates(card: RateCard) {
   for (const r of card.rates) {
     if (r.unit !== 'hour') {
