@@ -139,3 +139,17 @@ describe('Teams: milestone acceptance on an Adaptive Card', () => {
     expect(devDecides.status).toBe(403);
   });
 });
+
+describe('Teams: the bot token only goes to Microsoft', () => {
+  it('refuses a tenant-configured service URL that is not a Bot Connector host', async () => {
+    const t = await newTenant();
+    const res = await (await import('./harness')).adminCall(t, 'PUT', '/v1/admin/approvals-policy', {
+      teamsTenantId: crypto.randomUUID(),
+      policy: { milestoneApprover: PEOPLE.ava, teamsServiceUrl: 'https://attacker.example/teams/' },
+    });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { details: { field: string }[] } }).error.details[0]?.field).toBe(
+      'policy.teamsServiceUrl',
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { App } from '../app';
 import { approvalPoliciesTable, tenantsTable } from '../db/schema';
 import { TenantPolicySchema } from '../domain/amendments/policy';
+import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody } from './openapi-common';
 
@@ -30,6 +31,28 @@ export function registerV1AdminTeams(app: App) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const { tenantId } = c.get('principal');
+    // The bot sends its Bot Connector token to this URL: only Microsoft's Bot Connector hosts (or the local
+    // emulator where the deployment allows loopback) may receive it.
+    const serviceUrl = body.policy.teamsServiceUrl;
+    if (serviceUrl) {
+      const host = new URL(serviceUrl).hostname;
+      const microsoft =
+        serviceUrl.startsWith('https://') &&
+        /(^|\.)(trafficmanager\.net|botframework\.com|botframework\.azure\.us|teams\.microsoft\.com)$/.test(
+          host,
+        );
+      const loopback =
+        c.env.ALLOW_LOOPBACK_CONNECTIONS === 'true' && /^(127\.\d+\.\d+\.\d+|localhost)$/.test(host);
+      if (!microsoft && !loopback) {
+        throw new ApiError('VALIDATION_FAILED', 'teamsServiceUrl must be a Microsoft Bot Connector URL.', [
+          {
+            field: 'policy.teamsServiceUrl',
+            message: 'not a Bot Connector host',
+            fix: 'Use the service URL Teams sends with activities, e.g. https://smba.trafficmanager.net/teams/.',
+          },
+        ]);
+      }
+    }
     const db = c.get('db');
     if (body.teamsTenantId)
       await db

@@ -114,6 +114,32 @@ export async function checkMilestones(
         ],
         set: row,
       });
+    // Rejected, then completed again in the PSA after the rejection: ask for acceptance again.
+    const rejected = approvals.find((a) => a.subjectKey === m.key && a.state === 'rejected');
+    if (
+      psa.state === 'completed' &&
+      blockers.length === 0 &&
+      rejected &&
+      (psa.completedAt ?? '') > (rejected.decidedAt ?? '')
+    ) {
+      await db
+        .update(approvalsTable)
+        .set({
+          state: 'requested',
+          decidedBy: null,
+          decidedAt: null,
+          comment: `Re-requested after: ${rejected.comment ?? 'rejection'}`,
+          correlationId,
+        })
+        .where(
+          and(
+            eq(approvalsTable.tenantId, project.tenantId),
+            eq(approvalsTable.id, rejected.id),
+            eq(approvalsTable.state, 'rejected'),
+          ),
+        );
+      rejected.state = 'requested';
+    }
     if (psa.state === 'completed' && blockers.length === 0) {
       const created = await db
         .insert(approvalsTable)
