@@ -20,6 +20,9 @@ function workerProject(name: 'worker-d1' | 'worker-libsql') {
             PLATFORM_ADMIN_TOKEN: 'test-platform-token',
             ALLOW_LOOPBACK_CONNECTIONS: 'true',
             QUEUE_RETRY_BASE_SECONDS: '0',
+            // Workers cannot read the host's environment: the reliability suite's seed and scale come as bindings.
+            HANDOFF_SEED: process.env.HANDOFF_SEED ?? '',
+            HANDOFF_RELIABILITY_SCALE: process.env.HANDOFF_RELIABILITY_SCALE ?? '',
             EMULATORS: inject('emulators' as never) as unknown as Record<string, string>,
             ...teamsBindings(inject('emulators' as never) as unknown as EmulatorUrls),
             ...(libsql
@@ -31,7 +34,8 @@ function workerProject(name: 'worker-d1' | 'worker-libsql') {
     ],
     test: {
       name,
-      include: ['test/worker/**/*.test.ts'],
+      // The reliability suite runs here too (seeded; HANDOFF_SEED replays, HANDOFF_RELIABILITY_SCALE enlarges).
+      include: ['test/worker/**/*.test.ts', 'test/reliability/worker/**/*.test.ts'],
       setupFiles: ['test/setup/apply-migrations.ts'],
       globalSetup: [libsql ? 'test/setup/global-libsql.ts' : 'test/setup/global-emulators.ts'],
       testTimeout: 60_000,
@@ -51,7 +55,12 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/node/**/*.test.ts', 'test/emulators/**/*.test.ts', 'plugins/**/test/**/*.test.ts'],
+          include: [
+            'test/node/**/*.test.ts',
+            'test/emulators/**/*.test.ts',
+            'plugins/**/test/**/*.test.ts',
+            'test/reliability/node/**/*.test.ts',
+          ],
           testTimeout: 30_000,
         },
       },

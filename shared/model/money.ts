@@ -55,7 +55,8 @@ export function allocateMoney(total: Money, weights: readonly number[]): Money[]
     shares[i] = (shares[i] ?? 0n) + 1n;
     left -= 1n;
   }
-  return shares.map((s) => money(sign * Number(s), total.currency));
+  // `|| 0` turns the -0 of a zero share of a negative total into 0.
+  return shares.map((s) => money(sign * Number(s) || 0, total.currency));
 }
 
 /** Minor units → decimal string in the currency's exponent ("1234.50"), for APIs that take decimals. */
