@@ -6,7 +6,7 @@
  *   --activations N            (BENCH_ACTIVATIONS, 200)    activations of distinct opportunities
  *   --activation-concurrency N (BENCH_ACTIVATION_CONCURRENCY, 20) clicks in flight at once
  *   --entries N                (BENCH_ENTRIES, 100000)     month-end time entries (capped by the budget)
- *   --posting-budget-s N       (BENCH_POSTING_BUDGET_S, 120) seconds the month-end posting may take at the ceiling
+ *   --posting-budget-s N       (BENCH_POSTING_BUDGET_S, 80) seconds the month-end posting may take at the ceiling
  *   --readiness-entries N      (BENCH_READINESS_ENTRIES, 5000)
  *   --load-seconds N           (BENCH_LOAD_SECONDS, 15)    per route, read path
  *   --load-connections N       (BENCH_LOAD_CONNECTIONS, 16)
@@ -61,7 +61,7 @@ const O = {
   activations: opt('activations', 200),
   activationConcurrency: opt('activation-concurrency', 20),
   entries: opt('entries', 100_000),
-  postingBudgetS: opt('posting-budget-s', 120),
+  postingBudgetS: opt('posting-budget-s', 80),
   readinessEntries: opt('readiness-entries', 5_000),
   loadSeconds: opt('load-seconds', 15),
   loadConnections: opt('load-connections', 16),
