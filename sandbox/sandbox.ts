@@ -13,6 +13,7 @@ import { startEmulators, TEAMS_TEST_BOT, teamsBindings } from '../test/emulators
 import { subscribeStandInWebhooks } from '../test/emulators/kantata/demo-actions';
 import { type ConnectedTenant, connectTenant } from '../test/support/connect-tenant';
 import { completeMilestone, fixedFeeWeek, kantataActor, tmWeek } from '../test/support/delivery-demo';
+import { DEMO_PEOPLE } from '../test/support/demo-people';
 import { embedSigningKey } from '../worker/domain/embed-tokens';
 import { psaPage } from './psa-page';
 import { storyPage } from './story-page';
@@ -37,23 +38,6 @@ export interface SandboxOptions {
 const DEMO_OPPORTUNITIES = ['006000000000001AAA', '006000000000002AAA', '006000000000003AAA'];
 /** The demo firm's Microsoft 365 tenant and people (Entra object ids), as the emulated Teams knows them. */
 const TEAMS_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const DEMO_PEOPLE = {
-  ava: {
-    aadObjectId: 'a7a0c0e1-0000-4000-8000-00000000a7a0',
-    name: 'Ava Chen',
-    email: 'ava.chen@lumenpartners.example',
-  },
-  dev: {
-    aadObjectId: 'de70c0e1-0000-4000-8000-00000000de70',
-    name: 'Dev Patel',
-    email: 'dev.patel@lumenpartners.example',
-  },
-  emma: {
-    aadObjectId: 'e3a0c0e1-0000-4000-8000-00000000e3a0',
-    name: 'Emma Schulz',
-    email: 'emma.schulz@lumenpartners.example',
-  },
-};
 const DOCUSIGN_INSTANCE = 'ds-demo';
 
 const SOBJECT_BY_PREFIX: Record<string, string> = {

@@ -4,6 +4,7 @@ import type { ActivationView } from '../../shared/api/activation';
 import type { Readiness } from '../../shared/api/readiness';
 import type { EmulatorUrls } from '../emulators';
 import { type ConnectedTenant, type CoreSystem, connectTenant } from '../support/connect-tenant';
+import { DEMO_PEOPLE } from '../support/demo-people';
 
 export const testEnv = env as unknown as {
   EMULATORS: EmulatorUrls;
@@ -175,23 +176,7 @@ export function psaProjectIdOf(view: ActivationView): string {
 
 // ---- Teams ----------------------------------------------------------------------------------------
 
-export const PEOPLE = {
-  ava: {
-    aadObjectId: 'a7a0c0e1-0000-4000-8000-00000000a7a0',
-    name: 'Ava Chen',
-    email: 'ava.chen@lumenpartners.example',
-  },
-  dev: {
-    aadObjectId: 'de70c0e1-0000-4000-8000-00000000de70',
-    name: 'Dev Patel',
-    email: 'dev.patel@lumenpartners.example',
-  },
-  emma: {
-    aadObjectId: 'e3a0c0e1-0000-4000-8000-00000000e3a0',
-    name: 'Emma Schulz',
-    email: 'emma.schulz@lumenpartners.example',
-  },
-};
+export const PEOPLE = DEMO_PEOPLE;
 
 const BOT_INSTANCE = `${testEnv.EMULATORS.botframework}/__emulator/instances/teams`;
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -45,7 +44,7 @@ describe('buildCrmSandbox', () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('the record page in a browser', () => {
+describe('the record page in a browser', () => {
   let server: Server;
   let url: string;
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,6 @@ import { formatMoney as cardFormat } from '../cards/format';
 import { buildTeamsTab } from '../tab/build';
 import { formatMoney as tabFormat } from '../tab/format';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = process.env.TEAMS_SHOTS;
 const HANDOFF = 'https://handoff.test';
 const TEAMS = 'https://teams.microsoft.com';
@@ -121,7 +119,7 @@ async function serve(context: BrowserContext): Promise<Api> {
   return api;
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the personal tab in Chromium', () => {
+describe('the personal tab in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
