@@ -15,6 +15,7 @@ import {
   PEOPLE,
   psaProjectIdOf,
   syncNow,
+  waitFor,
   waitForActivation,
   waitForReadiness,
   workerFetch,
@@ -107,16 +108,6 @@ async function amendments(t: ConnectedTenant) {
     contractVersion: number | null;
     message: string | null;
   }[];
-}
-
-async function waitFor<T>(what: () => Promise<T>, until: (v: T) => boolean, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await what();
-    if (until(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 async function liveGlobex() {

@@ -138,6 +138,21 @@ export async function readinessOf(t: ConnectedTenant, psaProjectId: string): Pro
   return res.json();
 }
 
+/** Reads `what` until `until` holds (queues, workflows and background syncs finish on their own time). */
+export async function waitFor<T>(
+  what: () => Promise<T>,
+  until: (v: T) => boolean,
+  timeoutMs = 45_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await what();
+    if (until(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
 /** Polls readiness until `until` holds (queues and workflows run in the background). */
 export async function waitForReadiness(
   t: ConnectedTenant,

@@ -12,6 +12,7 @@ import {
   PEOPLE,
   psaProjectIdOf,
   syncNow,
+  waitFor,
   waitForActivation,
   waitForReadiness,
 } from './harness';
@@ -56,8 +57,12 @@ describe('Teams: milestone acceptance on an Adaptive Card', () => {
     const { t, tid, ws, approvalId } = await milestoneAwaitingAcceptance();
 
     // Ava got the card proactively, with Accept and Reject.
-    const sent = await cardsSentTo(PEOPLE.ava.aadObjectId);
-    const card = sent.find((s) => JSON.stringify(s.card).includes(approvalId));
+    // The sync that asked for acceptance sends the card right after it, in the background.
+    const card = await waitFor(
+      async () =>
+        (await cardsSentTo(PEOPLE.ava.aadObjectId)).find((s) => JSON.stringify(s.card).includes(approvalId)),
+      Boolean,
+    );
     expect(JSON.stringify(card?.card)).toContain('milestone.accept');
 
     // Dev clicks Accept on a copy of the card: the server says no, whatever the card data claims.
@@ -91,12 +96,15 @@ describe('Teams: milestone acceptance on an Adaptive Card', () => {
     expect((await effects(t, 'netsuite'))['invoice.create']).toBe(1);
 
     // The card Ava received was updated to show who accepted it.
-    let updated = '';
-    for (let i = 0; i < 50 && !updated.includes('Accepted by'); i++) {
-      const after = await cardsSentTo(PEOPLE.ava.aadObjectId);
-      updated = JSON.stringify(after.find((s) => JSON.stringify(s.card).includes(approvalId))?.card);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const updated = await waitFor(
+      async () =>
+        JSON.stringify(
+          (await cardsSentTo(PEOPLE.ava.aadObjectId)).find((s) => JSON.stringify(s.card).includes(approvalId))
+            ?.card,
+        ) ?? '',
+      (c) => c.includes('Accepted by'),
+      15_000,
+    );
     expect(updated).toContain('Accepted by');
     expect(updated).not.toContain('milestone.accept');
   });

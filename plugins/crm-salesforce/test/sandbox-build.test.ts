@@ -63,6 +63,11 @@ describe('the record page in a browser', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       page.on('pageerror', (e) => errors.push(e.message));
+      // Salesforce takes its time to answer the start: the user closes the action before it does.
+      await page.route('**/apex/HandoffActivationController/activate', async (route) => {
+        await new Promise((r) => setTimeout(r, 1000));
+        await route.continue();
+      });
       await page.goto(`${url}/crm/record-page.html?recordId=${PREVIEW_IDS.fresh}`);
       await page.getByText('Acme Logistics – Cloud migration').first().waitFor();
       await page.getByText('Not activated yet').waitFor();
@@ -74,9 +79,10 @@ describe('the record page in a browser', () => {
       await dialog.waitFor();
       await dialog.getByRole('button', { name: 'Close' }).focus();
       await page.keyboard.press('Enter');
+      await dialog.getByRole('button', { name: 'Closing…' }).waitFor();
       await dialog.waitFor({ state: 'detached' });
 
-      // The card picked the activation up and polls it to the end.
+      // The action closed once the start was answered; the card picked the activation up and polls it to the end.
       await page.getByText('Active: all 10 steps done.').waitFor({ timeout: 15_000 });
       await page.getByRole('link', { name: 'PSA project (opens in a new tab)' }).waitFor();
       expect(await page.getByRole('status').filter({ hasText: 'Active: all 10 steps done.' }).count()).toBe(

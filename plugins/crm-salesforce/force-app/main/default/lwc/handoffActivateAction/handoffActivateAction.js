@@ -14,6 +14,7 @@ export default class HandoffActivateAction extends LightningElement {
 
   activation = null;
   starting = false;
+  closeRequested = false;
   error = null;
   errorTitle = null;
 
@@ -78,6 +79,10 @@ export default class HandoffActivateAction extends LightningElement {
       this.showError('Could not start the activation', error);
     } finally {
       this.starting = false;
+      if (this.closeRequested) {
+        this.closeRequested = false;
+        this.dispatchEvent(new CloseActionScreenEvent());
+      }
     }
   }
 
@@ -87,8 +92,18 @@ export default class HandoffActivateAction extends LightningElement {
     }
   }
 
+  // Closing while the start is on its way waits for its answer: once the action is gone, its refresh
+  // would reach nobody and the record page's card would not know the activation began.
   handleClose() {
+    if (this.starting) {
+      this.closeRequested = true;
+      return;
+    }
     this.dispatchEvent(new CloseActionScreenEvent());
+  }
+
+  get closeLabel() {
+    return this.closeRequested ? 'Closing…' : 'Close';
   }
 
   showError(title, error) {

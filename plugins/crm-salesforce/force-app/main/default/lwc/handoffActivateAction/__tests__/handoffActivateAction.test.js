@@ -93,4 +93,31 @@ describe('c-handoff-activate-action', () => {
     element.shadowRoot.querySelector('lightning-button[data-id="close"]').click();
     expect(closed).toHaveBeenCalledTimes(1);
   });
+
+  it('closed before the start answers, waits for it so the record page still hears of the activation', async () => {
+    let answer;
+    activate.mockReturnValue(
+      new Promise((resolve) => {
+        answer = resolve;
+      }),
+    );
+    const element = createElement('c-handoff-activate-action', { is: HandoffActivateAction });
+    const events = [];
+    element.addEventListener('lightning__refresh', () => events.push('refresh'));
+    element.addEventListener('close', () => events.push('close'));
+    element.recordId = RECORD_ID;
+    document.body.appendChild(element);
+    await flush();
+
+    const close = element.shadowRoot.querySelector('lightning-button[data-id="close"]');
+    close.click();
+    await flush();
+    expect(events).toEqual([]);
+    expect(close.label).toBe('Closing…');
+    expect(close.disabled).toBe(true);
+
+    answer(RUNNING);
+    await flush();
+    expect(events).toEqual(['refresh', 'close']);
+  });
 });
