@@ -65,8 +65,11 @@ export interface CrmPort {
 export interface ExternalRecord {
   id: string;
   url?: string;
-  /** True when this call created the record, false when it found or updated an existing one. */
-  created: boolean;
+  /**
+   * True when this call created the record, false when it found or updated an existing one; absent when
+   * the vendor's upsert does not say (NetSuite's PUT by external id answers 204 either way).
+   */
+  created?: boolean;
 }
 
 export interface ErpProjectInput {

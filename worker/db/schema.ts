@@ -188,7 +188,10 @@ export const exceptionsTable = sqliteTable(
     resolvedBy: text('resolved_by'),
     resolutionNote: text('resolution_note'),
   },
-  (t) => [index('exceptions_tenant_idx').on(t.tenantId, t.status, t.createdAt)],
+  (t) => [
+    index('exceptions_tenant_idx').on(t.tenantId, t.status, t.createdAt),
+    index('exceptions_project_idx').on(t.tenantId, t.projectKey, t.createdAt),
+  ],
 );
 
 export const outboxTable = sqliteTable(
@@ -252,6 +255,16 @@ export const deliveryItemsTable = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('delivery_project_idx').on(t.tenantId, t.psaProjectId, t.state),
+    // Covers the sums readiness and the caps are counted from, without reading the entries themselves.
+    index('delivery_contract_totals_idx').on(
+      t.tenantId,
+      t.contractKey,
+      t.kind,
+      t.state,
+      t.billable,
+      t.isTravel,
+      t.amountMinor,
+    ),
   ],
 );
 

@@ -55,6 +55,19 @@ const OWNER_BY_ROLE: Record<string, string> = { erp: 'finance-ops', psa: 'delive
  * and passes a downstream idempotency key = activation id + step name, so a step that runs twice
  * (a retry after a lost response, a terminated step that still finished its write) changes nothing.
  */
+/**
+ * Promise.all for steps run side by side, except that it waits for every branch before failing: a branch
+ * still retrying must not go on writing after the workflow has recorded the failure of another.
+ */
+async function settled<T extends readonly unknown[]>(
+  branches: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const results = await Promise.allSettled(branches);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams> {
   override async run(
     event: WorkflowEvent<ActivationParams>,
@@ -184,130 +197,138 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
       const project = planProject(contract);
       const schedule = planBillingSchedule(contract);
 
-      // The customer's external id follows the CRM account, not this activation: every contract of one
-      // account shares one ERP customer.
-      const customer = await external<ExternalRecord>('upsert-erp-customer', 'erp', async (c) => {
-        const rec = await c.erp.upsertCustomer(contract.customer, `sfacct-${snapshot.accountId}`);
-        await saveLink(db, p.tenantId, p.opportunityId, {
-          role: 'erp',
-          system: c.erp.system,
-          kind: 'customer',
-          externalId: rec.id,
-          url: rec.url ?? c.erp.recordUrl('customer', rec.id),
-        });
-        return rec;
-      });
-
-      const psaProject = await external<ExternalRecord>('create-psa-project', 'psa', async (c) => {
-        const rec = await c.psa.createProject(project, key('create-psa-project'));
-        await saveLink(db, p.tenantId, p.opportunityId, {
-          role: 'psa',
-          system: c.psa.system,
-          kind: 'project',
-          externalId: rec.id,
-          url: rec.url ?? c.psa.recordUrl(rec.id),
-        });
-        return rec;
-      });
-
-      await external('ensure-psa-wbs', 'psa', async (c) => {
-        const ids = await c.psa.ensureWbsAndMilestones(psaProject.id, project, key('ensure-psa-wbs'));
-        for (const m of project.milestones) {
-          const id = ids[m.key];
-          if (id)
-            await saveLink(db, p.tenantId, p.opportunityId, {
-              role: 'psa',
-              system: c.psa.system,
-              kind: 'milestone',
-              externalId: id,
-              localKey: m.key,
-            });
-        }
-        return ids;
-      });
-
-      if (project.rateCard) {
-        const rateCard = project.rateCard;
-        await external('ensure-psa-rate-card', 'psa', async (c) => {
-          const rec = await c.psa.ensureRateCard(psaProject.id, rateCard, key('ensure-psa-rate-card'));
+      // Independent work runs side by side (each still one step with one external effect, named the same
+      // on every replay): the ERP customer beside the PSA project; then the PSA project's WBS, rate card
+      // and team beside the ERP project and its billing schedule. The customer's external id follows the
+      // CRM account, not this activation: every contract of one account shares one ERP customer.
+      const [customer, psaProject] = await settled([
+        external<ExternalRecord>('upsert-erp-customer', 'erp', async (c) => {
+          const rec = await c.erp.upsertCustomer(contract.customer, `sfacct-${snapshot.accountId}`);
+          await saveLink(db, p.tenantId, p.opportunityId, {
+            role: 'erp',
+            system: c.erp.system,
+            kind: 'customer',
+            externalId: rec.id,
+            url: rec.url ?? c.erp.recordUrl('customer', rec.id),
+          });
+          return rec;
+        }),
+        external<ExternalRecord>('create-psa-project', 'psa', async (c) => {
+          const rec = await c.psa.createProject(project, key('create-psa-project'));
           await saveLink(db, p.tenantId, p.opportunityId, {
             role: 'psa',
             system: c.psa.system,
-            kind: 'rate_card',
+            kind: 'project',
             externalId: rec.id,
+            url: rec.url ?? c.psa.recordUrl(rec.id),
+          });
+          return rec;
+        }),
+      ]);
+
+      const psaSetup = async () => {
+        await settled([
+          external('ensure-psa-wbs', 'psa', async (c) => {
+            const ids = await c.psa.ensureWbsAndMilestones(psaProject.id, project, key('ensure-psa-wbs'));
+            for (const m of project.milestones) {
+              const id = ids[m.key];
+              if (id)
+                await saveLink(db, p.tenantId, p.opportunityId, {
+                  role: 'psa',
+                  system: c.psa.system,
+                  kind: 'milestone',
+                  externalId: id,
+                  localKey: m.key,
+                });
+            }
+            return ids;
+          }),
+          project.rateCard
+            ? external('ensure-psa-rate-card', 'psa', async (c) => {
+                const rec = await c.psa.ensureRateCard(
+                  psaProject.id,
+                  project.rateCard!,
+                  key('ensure-psa-rate-card'),
+                );
+                await saveLink(db, p.tenantId, p.opportunityId, {
+                  role: 'psa',
+                  system: c.psa.system,
+                  kind: 'rate_card',
+                  externalId: rec.id,
+                });
+                return rec;
+              })
+            : step.do('skip-psa-rate-card', async () => {
+                await markStep(
+                  db,
+                  p.tenantId,
+                  p.activationId,
+                  'ensure-psa-rate-card',
+                  'skipped',
+                  'Fixed fee without a rate card',
+                );
+              }),
+          project.team.length
+            ? external('ensure-psa-team', 'psa', (c) =>
+                c.psa.ensureTeam(psaProject.id, project.team, key('ensure-psa-team')),
+              )
+            : step.do('skip-psa-team', async () => {
+                await markStep(
+                  db,
+                  p.tenantId,
+                  p.activationId,
+                  'ensure-psa-team',
+                  'skipped',
+                  'No roles on the contract',
+                );
+              }),
+        ]);
+      };
+
+      const erpSetup = async () => {
+        const erpProject = await external<ExternalRecord>('upsert-erp-project', 'erp', async (c) => {
+          const rec = await c.erp.upsertProject(
+            {
+              name: project.name,
+              customerId: customer.id,
+              contract,
+              psaProjectId: psaProject.id,
+              psaProjectUrl: psaProject.url,
+            },
+            key('upsert-erp-project'),
+          );
+          await saveLink(db, p.tenantId, p.opportunityId, {
+            role: 'erp',
+            system: c.erp.system,
+            kind: 'project',
+            externalId: rec.id,
+            url: rec.url ?? c.erp.recordUrl('project', rec.id),
           });
           return rec;
         });
-      } else {
-        await step.do('skip-psa-rate-card', async () => {
-          await markStep(
-            db,
-            p.tenantId,
-            p.activationId,
-            'ensure-psa-rate-card',
-            'skipped',
-            'Fixed fee without a rate card',
+        const billing = await external<ExternalRecord>('upsert-erp-billing-schedule', 'erp', async (c) => {
+          const rec = await c.erp.upsertBillingSchedule(
+            {
+              projectId: erpProject.id,
+              customerId: customer.id,
+              schedule,
+              name: `${contract.number} ${contract.name}`.slice(0, 80),
+            },
+            key('upsert-erp-billing-schedule'),
           );
+          await saveLink(db, p.tenantId, p.opportunityId, {
+            role: 'erp',
+            system: c.erp.system,
+            kind: 'billing_schedule',
+            externalId: rec.id,
+            url: rec.url ?? c.erp.recordUrl('billing_schedule', rec.id),
+          });
+          return rec;
         });
-      }
+        return { erpProject, billing };
+      };
 
-      if (project.team.length) {
-        await external('ensure-psa-team', 'psa', (c) =>
-          c.psa.ensureTeam(psaProject.id, project.team, key('ensure-psa-team')),
-        );
-      } else {
-        await step.do('skip-psa-team', async () => {
-          await markStep(
-            db,
-            p.tenantId,
-            p.activationId,
-            'ensure-psa-team',
-            'skipped',
-            'No roles on the contract',
-          );
-        });
-      }
-
-      const erpProject = await external<ExternalRecord>('upsert-erp-project', 'erp', async (c) => {
-        const rec = await c.erp.upsertProject(
-          {
-            name: project.name,
-            customerId: customer.id,
-            contract,
-            psaProjectId: psaProject.id,
-            psaProjectUrl: psaProject.url,
-          },
-          key('upsert-erp-project'),
-        );
-        await saveLink(db, p.tenantId, p.opportunityId, {
-          role: 'erp',
-          system: c.erp.system,
-          kind: 'project',
-          externalId: rec.id,
-          url: rec.url ?? c.erp.recordUrl('project', rec.id),
-        });
-        return rec;
-      });
-
-      const billing = await external<ExternalRecord>('upsert-erp-billing-schedule', 'erp', async (c) => {
-        const rec = await c.erp.upsertBillingSchedule(
-          {
-            projectId: erpProject.id,
-            customerId: customer.id,
-            schedule,
-            name: `${contract.number} ${contract.name}`.slice(0, 80),
-          },
-          key('upsert-erp-billing-schedule'),
-        );
-        await saveLink(db, p.tenantId, p.opportunityId, {
-          role: 'erp',
-          system: c.erp.system,
-          kind: 'billing_schedule',
-          externalId: rec.id,
-          url: rec.url ?? c.erp.recordUrl('billing_schedule', rec.id),
-        });
-        return rec;
-      });
+      const [, { erpProject, billing }] = await settled([psaSetup(), erpSetup()]);
 
       await external('link-records', 'psa', async (c) => {
         await c.psa.linkExternal(

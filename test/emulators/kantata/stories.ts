@@ -141,6 +141,9 @@ function readStory(inst: Instance<KantataState>, raw: Record<string, unknown>) {
   };
 }
 
+/** Kantata's documented bulk-create limit for stories. */
+const MAX_STORY_BULK = 300;
+
 export function registerStoryRoutes(app: EmulatorApp<KantataState>) {
   const list = (c: Context) => {
     const inst = c.get('instance') as Instance<KantataState>;
@@ -198,46 +201,55 @@ export function registerStoryRoutes(app: EmulatorApp<KantataState>) {
     );
   });
 
+  // One story, or up to MAX_STORY_BULK under the plural key (Kantata's bulk create): every object is
+  // validated first, so a bad one creates nothing.
   const create = async (c: Context) => {
     const inst = c.get('instance') as Instance<KantataState>;
     const body = await jsonBody(c);
-    const raw = body?.story;
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    const bulk = Array.isArray(body?.stories);
+    const raws = bulk ? (body!.stories as unknown[]) : [body?.story];
+    if (!raws.length || raws.some((r) => !r || typeof r !== 'object' || Array.isArray(r)))
       return errorResponse(c, 400, [system('param is missing or the value is empty: story')]);
-    const input = readStory(inst, raw as Record<string, unknown>);
-    if (input.errors.length || !input.workspace) return errorResponse(c, 422, input.errors);
-    const siblings = Object.values(inst.state.stories).filter(
-      (s) => s.workspace_id === input.workspace!.id && s.parent_id === (input.parent?.id ?? null),
-    );
+    if (raws.length > MAX_STORY_BULK)
+      return errorResponse(c, 422, [validation(`Bulk create accepts at most ${MAX_STORY_BULK} stories`)]);
+    const inputs = raws.map((r) => readStory(inst, r as Record<string, unknown>));
+    const errors = inputs.flatMap((i) => i.errors);
+    if (errors.length || inputs.some((i) => !i.workspace)) return errorResponse(c, 422, errors);
     const t = now();
-    const story: KantataStory = {
-      id: inst.nextId(),
-      workspace_id: input.workspace.id,
-      title: input.title,
-      description: input.description,
-      story_type: input.storyType,
-      parent_id: input.parent?.id ?? null,
-      root_id: input.parent ? (input.parent.root_id ?? input.parent.id) : null,
-      ancestry_depth: input.parent ? input.parent.ancestry_depth + 1 : 0,
-      start_date: input.start,
-      due_date: input.due,
-      budget_estimate_in_cents: input.budget,
-      state: 'not started',
-      position: siblings.reduce((m, s) => Math.max(m, s.position), 0) + 1,
-      archived: false,
-      deleted_at: null,
-      created_at: t,
-      updated_at: t,
-    };
-    inst.state.stories[story.id] = story;
-    inst.effect('story.create');
-    if (input.reference) insertReference(inst, 'Story', story.id, input.reference);
+    const created = inputs.map((input) => {
+      const siblings = Object.values(inst.state.stories).filter(
+        (s) => s.workspace_id === input.workspace!.id && s.parent_id === (input.parent?.id ?? null),
+      );
+      const story: KantataStory = {
+        id: inst.nextId(),
+        workspace_id: input.workspace!.id,
+        title: input.title,
+        description: input.description,
+        story_type: input.storyType,
+        parent_id: input.parent?.id ?? null,
+        root_id: input.parent ? (input.parent.root_id ?? input.parent.id) : null,
+        ancestry_depth: input.parent ? input.parent.ancestry_depth + 1 : 0,
+        start_date: input.start,
+        due_date: input.due,
+        budget_estimate_in_cents: input.budget,
+        state: 'not started',
+        position: siblings.reduce((m, s) => Math.max(m, s.position), 0) + 1,
+        archived: false,
+        deleted_at: null,
+        created_at: t,
+        updated_at: t,
+      };
+      inst.state.stories[story.id] = story;
+      inst.effect('story.create');
+      if (input.reference) insertReference(inst, 'Story', story.id, input.reference);
+      return story;
+    });
     const included: Included = {};
     return c.json(
       envelope(
         'stories',
-        [withReferences(inst.state, c, 'Story', serializeStory(story), included)],
-        1,
+        created.map((story) => withReferences(inst.state, c, 'Story', serializeStory(story), included)),
+        created.length,
         undefined,
         included,
       ),

@@ -42,6 +42,8 @@ export const InstanceConfigSchema = z.object({
 });
 export type InstanceConfig = z.infer<typeof InstanceConfigSchema>;
 
+const REQUEST_LOG_SIZE = 2000;
+
 export interface Instance<S> {
   id: string;
   state: S;
@@ -49,6 +51,8 @@ export interface Instance<S> {
   faults: (FaultRule & { fired: number })[];
   effects: Record<string, number>;
   requests: number;
+  /** The last REQUEST_LOG_SIZE requests, "METHOD /path", oldest first: which calls a flow made. */
+  requestLog: string[];
   inFlight: number;
   maxInFlight: number;
   /** Requests refused for the concurrency limit. */
@@ -101,6 +105,7 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
       faults: [],
       effects: {},
       requests: 0,
+      requestLog: [],
       inFlight: 0,
       maxInFlight: 0,
       throttled: 0,
@@ -147,6 +152,11 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
       throttled: inst.throttled,
     });
   });
+  app.get('/__emulator/instances/:id/requests', (c) => {
+    const inst = withInstance(c);
+    if (!inst) return c.json({ error: 'no such instance' }, 404);
+    return c.json({ requests: inst.requests, log: inst.requestLog });
+  });
   app.get('/__emulator/instances/:id/state', (c) => {
     const inst = withInstance(c);
     if (!inst) return c.json({ error: 'no such instance' }, 404);
@@ -189,6 +199,8 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
     c.set('instance', inst);
     inst.requests += 1;
     const path = c.req.path.replace(/^\/i\/[^/]+/, '') || '/';
+    inst.requestLog.push(`${c.req.method} ${path}`);
+    if (inst.requestLog.length > REQUEST_LOG_SIZE) inst.requestLog.shift();
     const now = Date.now();
     const hits = inst.faults.filter((f) => {
       if (f.times !== undefined && f.fired >= f.times) return false;

@@ -204,8 +204,7 @@ describe('NetSuite customer upsert by external id', () => {
       { ...customer, email: 'billing@acme.example' },
       'act-9:erp.customer',
     );
-    expect(first.created).toBe(true);
-    expect(second).toMatchObject({ id: first.id, created: false });
+    expect(second.id).toBe(first.id);
     expect(first.url).toBe(
       `https://tstdrv42-sb1.app.netsuite.com/app/common/entity/custjob.nl?id=${first.id}`,
     );
@@ -237,7 +236,7 @@ describe('NetSuite customer upsert by external id', () => {
     const retried = await erp.upsertCustomer(customer, 'act-drop:customer');
     const customers = Object.values((await state(id)).records.customer);
     expect(customers).toHaveLength(1);
-    expect(retried).toMatchObject({ id: customers[0]!.id, created: false });
+    expect(retried).toMatchObject({ id: customers[0]!.id });
     expect(await effects(id)).toMatchObject({ 'customer.create': 1 });
   });
 });
@@ -353,7 +352,7 @@ describe('NetSuite project and billing schedule', () => {
     expect(project.url).toBe(
       `https://tstdrv42-sb1.app.netsuite.com/app/accounting/project/project.nl?id=${project.id}`,
     );
-    expect(again).toMatchObject({ id: schedule.id, created: false });
+    expect(again).toMatchObject({ id: schedule.id });
     const s = await state(id);
     const job = s.records.job[project.id]!;
     expect(job.fields).toMatchObject({

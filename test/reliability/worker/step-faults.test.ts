@@ -88,7 +88,7 @@ describe(`a fault at every activation step boundary ${SEEDED}`, () => {
       const baseView = await waitForActivation(base, GLOBEX);
       expect(baseView.status).toBe('active');
       const baseEffects = await allWriteEffects(base);
-      const baseLinks = linkSet(baseView);
+      const baseLinks = await linkSet(base, baseView);
 
       // Scale 1: one seeded fault kind per step; scale ≥ 2: both kinds on every step.
       const cases: { step: keyof typeof STEP_CALLS; kind: Kind }[] = [];
@@ -130,7 +130,11 @@ describe(`a fault at every activation step boundary ${SEEDED}`, () => {
               ).toEqual([]);
               expect(extra, `${label}: ${diff.join('; ')}`).toBeLessThanOrEqual(fired);
               if (rewrites.length) rewritten.push(`${step}: ${rewrites.join('; ')}`);
-              expect(linkSet(view), label).toEqual(baseLinks);
+              const links = await linkSet(t, view);
+              expect(
+                links,
+                `${label}: links ${JSON.stringify(links)} vs fault-free ${JSON.stringify(baseLinks)}`,
+              ).toEqual(baseLinks);
               expect(view.steps.find((s) => s.name === step)?.status, label).toBe('done');
             } catch (e) {
               failures.push((e as Error).message);

@@ -23,10 +23,39 @@ export async function allWriteEffects(t: ConnectedTenant) {
   };
 }
 
-/** Links as a comparable, ordered list. */
-export function linkSet(view: ActivationView) {
+interface KantataTitles {
+  workspaces: Record<string, { title: string }>;
+  stories: Record<string, { title: string; story_type: string }>;
+  rateCardSets: Record<string, { title: string }>;
+  rateCards: Record<string, { rate_card_set_id: string; currency: string }>;
+}
+
+/**
+ * Links as a comparable, ordered list. Kantata numbers records in the order they arrive, and steps that
+ * run side by side arrive in any order, so a PSA link is named by the record it points to in the
+ * tenant's Kantata (which must exist): two runs agree when every link leads to the same record.
+ */
+export async function linkSet(t: ConnectedTenant, view: ActivationView): Promise<string[]> {
+  const kt = (await (await fetch(`${t.control.kantata}/state`)).json()) as KantataTitles;
+  const psaRecord = (kind: string, id: string) => {
+    const card = kind === 'rate_card' ? kt.rateCards[id] : undefined;
+    const rec =
+      kind === 'project'
+        ? kt.workspaces[id]
+        : kind === 'milestone'
+          ? kt.stories[id]
+          : card
+            ? { title: `${kt.rateCardSets[card.rate_card_set_id]?.title} ${card.currency}` }
+            : undefined;
+    // Titles carry the activation's key marker ("[hk…]"), which differs between tenants.
+    return rec ? `“${rec.title.replace(/\s*\[hk[0-9a-f]+\]/, '')}”` : `missing ${kind} ${id}`;
+  };
   return view.links
-    .map((l) => `${l.role}/${l.kind}/${(l as { system?: string }).system ?? ''}=${l.externalId}`)
+    .map((l) => {
+      const system = (l as { system?: string }).system ?? '';
+      const target = l.role === 'psa' ? psaRecord(l.kind, l.externalId) : l.externalId;
+      return `${l.role}/${l.kind}/${system}=${target}`;
+    })
     .sort();
 }
 

@@ -23,23 +23,27 @@ export async function linkExternal(
   kantataId(projectId, 'project id');
   if (links.length === 0) return;
   const existing = await findReferences(ctx, { subjectType: 'Workspace', subjectId: projectId });
-  for (const link of links) {
-    const serviceName = linkServiceName(link);
-    const current = existing.find((r) => r.service_name === serviceName);
-    const unchanged =
+  // Each link has its own service_name, so the upserts are independent: send them together.
+  const changed = links.filter((link) => {
+    const current = existing.find((r) => r.service_name === linkServiceName(link));
+    return !(
       current &&
       current.service_model === link.kind &&
       current.service_model_ref === link.externalId &&
       (current.external_link ?? undefined) === link.url &&
-      current.status === 'successful';
-    if (unchanged) continue;
-    await upsertReference(ctx, {
-      subjectType: 'Workspace',
-      subjectId: projectId,
-      serviceName,
-      serviceModel: link.kind,
-      serviceModelRef: link.externalId,
-      externalLink: link.url,
-    });
-  }
+      current.status === 'successful'
+    );
+  });
+  await Promise.all(
+    changed.map((link) =>
+      upsertReference(ctx, {
+        subjectType: 'Workspace',
+        subjectId: projectId,
+        serviceName: linkServiceName(link),
+        serviceModel: link.kind,
+        serviceModelRef: link.externalId,
+        externalLink: link.url,
+      }),
+    ),
+  );
 }

@@ -1,7 +1,9 @@
 import type { Milestone } from '../../../shared/model/contract';
 import type { ProjectSpec, WbsNode } from '../../../shared/model/project';
+import { ConnectorError } from '../errors';
 import { type KantataContext, kantataId, SERVICE_MODEL, validationError } from './context';
-import { includedOf, singleOf } from './http';
+import { SYSTEM } from './errors';
+import { includedOf } from './http';
 import { markerReference } from './references';
 import { ExternalReferenceSchema, StorySchema } from './schemas';
 
@@ -52,16 +54,32 @@ async function existingStories(ctx: KantataContext, workspaceId: string): Promis
   return found;
 }
 
-async function createStory(
-  ctx: KantataContext,
-  story: Record<string, unknown>,
-  serviceModel: string,
-  key: string,
-): Promise<string> {
-  const envelope = await ctx.http.request('POST', '/stories', {
-    body: { story: { ...story, external_reference: markerReference(ctx, serviceModel, key) } },
-  });
-  return singleOf(envelope, 'stories', StorySchema, 'POST', '/stories').id;
+/** Kantata's bulk create takes up to 300 stories under the plural key. */
+const BULK_LIMIT = 300;
+
+interface NewStory {
+  story: Record<string, unknown>;
+  serviceModel: string;
+  key: string;
+}
+
+/**
+ * Creates stories with bulk `POST /stories` ({"stories": [...]}), each with its nested external
+ * reference. Which id each got is read back from the references (a re-list), not from the order of the
+ * answer, which Kantata does not promise.
+ */
+async function createStories(ctx: KantataContext, stories: NewStory[]): Promise<void> {
+  for (let i = 0; i < stories.length; i += BULK_LIMIT) {
+    const chunk = stories.slice(i, i + BULK_LIMIT);
+    await ctx.http.request('POST', '/stories', {
+      body: {
+        stories: chunk.map((s) => ({
+          ...s.story,
+          external_reference: markerReference(ctx, s.serviceModel, s.key),
+        })),
+      },
+    });
+  }
 }
 
 export async function ensureWbsAndMilestones(
@@ -87,51 +105,65 @@ export async function ensureWbsAndMilestones(
     }
   }
 
-  const existing = await existingStories(ctx, projectId);
+  // Level by level (a child needs its parent's id): one bulk create per level, then one list to learn
+  // the new ids. Milestones go with the top level. What exists already (a re-run) is not created again.
+  let existing = await existingStories(ctx, projectId);
   const ids: Record<string, string> = {};
+  const idOf = (model: string, key: string) => existing.get(`${model}:${key}`);
 
-  // Parents before children: a child needs its parent's id.
-  const walk = async (nodes: WbsNode[], parentId: string | undefined, depth: number) => {
-    for (const node of nodes) {
-      let id = existing.get(`${SERVICE_MODEL.wbsNode}:${node.key}`);
-      if (!id) {
-        id = await createStory(
-          ctx,
-          {
-            workspace_id: workspaceId,
-            title: node.name,
-            story_type: depth === 0 ? 'deliverable' : 'task',
-            ...(parentId ? { parent_id: kantataId(parentId, 'parent story id') } : {}),
-          },
-          SERVICE_MODEL.wbsNode,
-          node.key,
-        );
-      }
-      ids[node.key] = id;
-      if (node.children?.length) await walk(node.children, id, depth + 1);
-    }
-  };
-  await walk(spec.wbs, undefined, 0);
-
-  for (const m of spec.milestones) {
-    let id = existing.get(`${SERVICE_MODEL.milestone}:${m.key}`);
-    if (!id) {
-      const description = milestoneDescription(m);
-      id = await createStory(
-        ctx,
-        {
+  let level: { node: WbsNode; parentKey?: string }[] = spec.wbs.map((node) => ({ node }));
+  for (let depth = 0; level.length || depth === 0; depth++) {
+    const missing: NewStory[] = [];
+    for (const { node, parentKey } of level) {
+      if (idOf(SERVICE_MODEL.wbsNode, node.key)) continue;
+      const parentId = parentKey ? idOf(SERVICE_MODEL.wbsNode, parentKey) : undefined;
+      missing.push({
+        story: {
           workspace_id: workspaceId,
-          title: m.name,
-          story_type: 'milestone',
-          due_date: m.dueDate,
-          budget_estimate_in_cents: m.amount.amountMinor,
-          ...(description ? { description } : {}),
+          title: node.name,
+          story_type: depth === 0 ? 'deliverable' : 'task',
+          ...(parentId ? { parent_id: kantataId(parentId, 'parent story id') } : {}),
         },
-        SERVICE_MODEL.milestone,
-        m.key,
-      );
+        serviceModel: SERVICE_MODEL.wbsNode,
+        key: node.key,
+      });
     }
-    ids[m.key] = id;
+    if (depth === 0) {
+      for (const m of spec.milestones) {
+        if (idOf(SERVICE_MODEL.milestone, m.key)) continue;
+        const description = milestoneDescription(m);
+        missing.push({
+          story: {
+            workspace_id: workspaceId,
+            title: m.name,
+            story_type: 'milestone',
+            due_date: m.dueDate,
+            budget_estimate_in_cents: m.amount.amountMinor,
+            ...(description ? { description } : {}),
+          },
+          serviceModel: SERVICE_MODEL.milestone,
+          key: m.key,
+        });
+      }
+    }
+    if (missing.length) {
+      await createStories(ctx, missing);
+      existing = await existingStories(ctx, projectId);
+      for (const n of missing) {
+        if (!idOf(n.serviceModel, n.key))
+          throw new ConnectorError({
+            system: SYSTEM,
+            message: `Kantata created story "${String(n.story.title)}" but it is not listed with its reference yet`,
+            retryable: true,
+            code: 'STORY_NOT_LISTED',
+          });
+      }
+    }
+    for (const { node } of level) ids[node.key] = idOf(SERVICE_MODEL.wbsNode, node.key)!;
+    level = level.flatMap(({ node }) =>
+      (node.children ?? []).map((child) => ({ node: child, parentKey: node.key })),
+    );
   }
+  for (const m of spec.milestones) ids[m.key] = idOf(SERVICE_MODEL.milestone, m.key)!;
   return ids;
 }

@@ -21,7 +21,7 @@ import { createInvoiceReader } from './invoices';
 import { projectBody } from './project-body';
 import { findIdByExternalId, putByExternalId } from './record-write';
 import { createReferenceIds } from './reference-ids';
-import { createRestClient, idFromLocation, type RestClient, unexpected } from './rest-client';
+import { createRestClient, type RestClient, unexpected } from './rest-client';
 import { createSuiteQl } from './suiteql';
 import { clientCredentialsTokenSource, staticTokenSource } from './token-source';
 import { SYSTEM } from './vendor-error';
@@ -46,8 +46,8 @@ export interface NetSuiteConnectorDeps {
 /**
  * Upsert by external id: `PUT /record/v1/{type}/eid:{externalId}` creates the record or updates the
  * one already carrying that external id, so a retry after a timeout or a response lost after commit
- * lands on the same record. NetSuite answers 204 with the record's URL in Location either way, so a
- * `GET ...?fields=id` first tells whether this call created it.
+ * lands on the same record. NetSuite answers 204 with the record's URL in Location either way: one call,
+ * and whether it created the record stays unknown (a lookup first would cost a call on every step).
  */
 async function upsert(
   client: RestClient,
@@ -55,20 +55,9 @@ async function upsert(
   externalId: string,
   body: Record<string, unknown>,
   replaceSublists: string[],
-): Promise<{ id: string; created: boolean }> {
-  const path = `/record/v1/${type}/eid:${externalId}`;
-  const existingId = await findIdByExternalId(client, type, externalId);
-  const response = await client.send({
-    method: 'PUT',
-    path,
-    query: replaceSublists.length ? { replace: replaceSublists.join(',') } : undefined,
-    body: toJson(body),
-    context: `${type} upsert`,
-  });
-  await response.body?.cancel();
-  const id = idFromLocation(response) ?? existingId ?? (await findIdByExternalId(client, type, externalId));
-  if (!id) throw unexpected(`${type} upsert`, 'no Location header and no record under the external id');
-  return { id, created: existingId === undefined };
+): Promise<{ id: string; created?: boolean }> {
+  const id = await putByExternalId(client, type, externalId, toJson(body), replaceSublists);
+  return { id };
 }
 
 export function createNetSuiteConnector(
@@ -95,9 +84,9 @@ export function createNetSuiteConnector(
 
   function result(
     kind: 'customer' | 'project' | 'billing_schedule',
-    r: { id: string; created: boolean },
+    r: { id: string; created?: boolean },
   ): ExternalRecord {
-    return { id: r.id, created: r.created, url: recordUrl(kind, r.id) };
+    return { id: r.id, url: recordUrl(kind, r.id) };
   }
 
   return {

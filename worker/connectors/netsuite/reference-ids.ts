@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectorError } from '../errors';
-import type { NetSuiteConnection } from './config';
+import { credentialKey, IsolateCache } from '../isolate-cache';
+import { type NetSuiteConnection, suiteTalkBaseUrl } from './config';
 import type { RestClient } from './rest-client';
 import { SYSTEM } from './vendor-error';
 
@@ -17,14 +18,22 @@ const SubsidiaryRowSchema = z.object({
 });
 type SubsidiaryRow = z.infer<typeof SubsidiaryRowSchema>;
 
+/** Currencies and subsidiaries change rarely: the isolate keeps what it read for 15 minutes, by credential. */
+const REFERENCE_TTL_MS = 15 * 60_000;
+const sharedCurrencies = new IsolateCache<[string, string][]>();
+const sharedSubsidiaries = new IsolateCache<SubsidiaryRow[]>();
+
 /**
- * Internal ids of currencies and subsidiaries. The connection's maps win; anything else is read once
- * per connector with SuiteQL (`POST /services/rest/query/v1/suiteql`, `Prefer: transient`) and cached,
- * so a busy activation costs no extra calls against the account's concurrency budget.
+ * Internal ids of currencies and subsidiaries. The connection's maps win; anything else is read with
+ * SuiteQL (`POST /services/rest/query/v1/suiteql`, `Prefer: transient`) and cached in the connector and
+ * in the isolate, so the steps of an activation (and a busy month end) cost no extra calls against the
+ * account's concurrency budget.
  */
 export function createReferenceIds(config: NetSuiteConnection, client: RestClient) {
   let currencies: Promise<Map<string, string>> | undefined;
   let subsidiaries: Promise<SubsidiaryRow[]> | undefined;
+  let sharedKey: Promise<string> | undefined;
+  const keyOf = () => (sharedKey ??= credentialKey(suiteTalkBaseUrl(config), JSON.stringify(config.auth)));
 
   async function query(q: string): Promise<Record<string, unknown>[]> {
     const response = await client.send({
@@ -61,15 +70,22 @@ export function createReferenceIds(config: NetSuiteConnection, client: RestClien
         (p) => {
           currencies = p;
         },
-        async () =>
-          new Map(
-            (await query('SELECT id, symbol FROM currency'))
-              .map((r) => CurrencyRowSchema.parse(r))
-              .map((r) => [r.symbol.toUpperCase(), r.id]),
-          ),
+        async () => {
+          const key = await keyOf();
+          const known = sharedCurrencies.get(key);
+          if (known) return new Map(known);
+          const rows = (await query('SELECT id, symbol FROM currency'))
+            .map((r) => CurrencyRowSchema.parse(r))
+            .map((r): [string, string] => [r.symbol.toUpperCase(), r.id]);
+          sharedCurrencies.set(key, rows, Date.now() + REFERENCE_TTL_MS);
+          return new Map(rows);
+        },
       );
       const id = byCode.get(code.toUpperCase());
       if (id) return id;
+      // Someone may enable it in NetSuite now: the next attempt reads the list again.
+      sharedCurrencies.delete(await keyOf());
+      currencies = undefined;
       throw new ConnectorError({
         system: SYSTEM,
         message: `Currency ${code} is not set up in NetSuite`,
@@ -89,8 +105,16 @@ export function createReferenceIds(config: NetSuiteConnection, client: RestClien
         (p) => {
           subsidiaries = p;
         },
-        async () =>
-          (await query('SELECT id, name, country FROM subsidiary')).map((r) => SubsidiaryRowSchema.parse(r)),
+        async () => {
+          const key = await keyOf();
+          const known = sharedSubsidiaries.get(key);
+          if (known) return known;
+          const rows = (await query('SELECT id, name, country FROM subsidiary')).map((r) =>
+            SubsidiaryRowSchema.parse(r),
+          );
+          sharedSubsidiaries.set(key, rows, Date.now() + REFERENCE_TTL_MS);
+          return rows;
+        },
       );
       if (wanted) {
         const match = rows.find((r) => r.id === wanted || r.name.toLowerCase() === wanted.toLowerCase());
@@ -98,6 +122,8 @@ export function createReferenceIds(config: NetSuiteConnection, client: RestClien
       } else if (rows.length === 1) {
         return rows[0]!.id;
       }
+      sharedSubsidiaries.delete(await keyOf());
+      subsidiaries = undefined;
       throw new ConnectorError({
         system: SYSTEM,
         message: wanted

@@ -1,6 +1,7 @@
 import { importPKCS8, SignJWT } from 'jose';
 import { z } from 'zod';
 import { ConnectorError, networkError } from '../errors';
+import { credentialKey, IsolateCache } from '../isolate-cache';
 import type { FetchLike } from '../ports';
 import {
   type NetSuiteClientCredentials,
@@ -75,6 +76,9 @@ async function importSigningKey(
  * token endpoint) is exchanged for a 60-minute bearer token, renewed before it runs out. Concurrent
  * callers share one exchange.
  */
+/** Tokens minted in this isolate, by credential: the steps of one activation share one token. */
+const minted = new IsolateCache<string>();
+
 export function clientCredentialsTokenSource(
   config: NetSuiteConnection,
   creds: NetSuiteClientCredentials,
@@ -85,6 +89,15 @@ export function clientCredentialsTokenSource(
   let signingKey: Promise<{ key: CryptoKey; alg: NetSuiteJwtAlgorithm }> | undefined;
   let current: { token: string; refreshAt: number } | undefined;
   let pending: Promise<string> | undefined;
+  let cacheKey: string | undefined;
+  const keyOf = async () =>
+    (cacheKey ??= await credentialKey(
+      tokenUrl,
+      creds.clientId,
+      creds.certificateId,
+      creds.scope,
+      creds.privateKeyPem,
+    ));
 
   async function mint(): Promise<string> {
     signingKey ??= importSigningKey(creds);
@@ -134,6 +147,7 @@ export function clientCredentialsTokenSource(
     const lifetimeMs = parsed.expires_in * 1000;
     const skewMs = Math.min(config.tokenRefreshSkewSeconds * 1000, lifetimeMs / 2);
     current = { token: parsed.access_token, refreshAt: now() + lifetimeMs - skewMs };
+    minted.set(await keyOf(), current.token, current.refreshAt);
     return parsed.access_token;
   }
 
@@ -141,6 +155,8 @@ export function clientCredentialsTokenSource(
     renewable: true,
     async get() {
       if (current && now() < current.refreshAt) return current.token;
+      const shared = minted.get(await keyOf(), now());
+      if (shared) return shared;
       pending ??= mint().finally(() => {
         pending = undefined;
       });
@@ -148,6 +164,8 @@ export function clientCredentialsTokenSource(
     },
     invalidate(token) {
       if (current?.token === token) current = undefined;
+      // Any token handed out was looked up under the key, so it is known by now.
+      if (cacheKey) minted.delete(cacheKey, token);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConnectorError, networkError } from '../errors';
+import { credentialKey, IsolateCache } from '../isolate-cache';
 import type { FetchLike } from '../ports';
 import type { SalesforceConnection } from './config';
 import { SYSTEM, salesforceError, timeoutError } from './sf-errors';
@@ -24,6 +25,10 @@ export interface TokenSource {
  * grant_type=client_credentials, client_id and client_secret, form-encoded. A static access token
  * (auth.accessToken) is used as is and cannot be refreshed.
  */
+/** Tokens fetched in this isolate, by credential, shared by the steps and requests of one tenant. */
+const issued = new IsolateCache<string>();
+const SHARED_TOKEN_MS = 10 * 60_000;
+
 export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLike): TokenSource {
   const auth = config.auth;
   if ('accessToken' in auth) {
@@ -74,9 +79,21 @@ export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLi
     return token.data.access_token;
   }
 
+  // Salesforce's answer carries no lifetime (the org's session timeout decides, at least 15 minutes):
+  // the isolate keeps a token for 10 minutes, and a refused one (INVALID_SESSION_ID) is dropped at once.
+  let cacheKey: string | undefined;
+  const keyOf = async () =>
+    (cacheKey ??= await credentialKey(config.loginUrl, config.instanceUrl, clientId, clientSecret));
+  const fetchAndShare = async () => {
+    const token = await requestToken();
+    issued.set(await keyOf(), token, Date.now() + SHARED_TOKEN_MS);
+    return token;
+  };
+  const fromIsolate = async () => issued.get(await keyOf()) ?? fetchAndShare();
+
   let current: Promise<string> | undefined;
-  const start = () => {
-    const p = requestToken();
+  const start = (fresh = false) => {
+    const p = fresh ? fetchAndShare() : fromIsolate();
     current = p;
     // A failed token request is not cached: the next call tries again.
     p.catch(() => {
@@ -93,7 +110,8 @@ export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLi
         const value = await pending.catch(() => undefined);
         if (value !== undefined && value !== stale) return value;
       }
-      return current === pending || !current ? start() : current;
+      if (cacheKey) issued.delete(cacheKey, stale);
+      return current === pending || !current ? start(true) : current;
     },
   };
 }

@@ -1,0 +1,2 @@
+CREATE INDEX `delivery_contract_totals_idx` ON `delivery_items` (`tenant_id`,`contract_key`,`kind`,`state`,`billable`,`is_travel`,`amount_minor`);--> statement-breakpoint
+CREATE INDEX `exceptions_project_idx` ON `exceptions` (`tenant_id`,`project_key`,`created_at`);
