@@ -125,7 +125,7 @@ globalThis.setInterval = ((fn: () => void, ms?: number, ...rest: unknown[]) => {
 }) as unknown as typeof setInterval;
 const sandbox = await startSandbox({
   dir,
-  quiet: true,
+  quiet: process.env.BENCH_WORKER_LOGS !== "1",
   ports: {
     worker: pWorker!,
     web: pWeb!,

@@ -194,20 +194,25 @@ export async function ensureRateCard(
     },
   );
   const priced = new Set(existingRates.map((r) => r.role_id));
+  const missing = new Map<string, number>();
   for (const [roleName, rate] of ratesOn(rateCard.rates, effectiveDate)) {
     const roleId = roles.get(roleName)!;
-    if (priced.has(roleId)) continue;
-    await ctx.http.request('POST', '/rate_card_roles', {
-      body: {
-        rate_card_role: {
-          rate_card_version_id: kantataId(cardVersionId, 'rate card version id'),
-          role_id: kantataId(roleId, 'role id'),
-          rate: rate.rate.amountMinor,
-        },
-      },
-    });
-    priced.add(roleId);
+    if (!priced.has(roleId)) missing.set(roleId, rate.rate.amountMinor);
   }
+  // One rate per role, independent of each other: sent side by side.
+  await Promise.all(
+    [...missing].map(([roleId, amountMinor]) =>
+      ctx.http.request('POST', '/rate_card_roles', {
+        body: {
+          rate_card_role: {
+            rate_card_version_id: kantataId(cardVersionId, 'rate card version id'),
+            role_id: kantataId(roleId, 'role id'),
+            rate: amountMinor,
+          },
+        },
+      }),
+    ),
+  );
 
   if (!setVersion.active)
     await ctx.http.request(

@@ -27,11 +27,13 @@ export async function ensureTeam(ctx: KantataContext, projectId: string, team: T
     },
   );
   const staffed = new Set(records.map((r) => r.role_id).filter(Boolean));
-  for (const [, roleId] of roles) {
-    if (staffed.has(roleId)) continue;
-    await ctx.http.request('POST', '/workspace_resources', {
-      body: { workspace_resource: { workspace_id: workspaceId, role_id: kantataId(roleId, 'role id') } },
-    });
-    staffed.add(roleId);
-  }
+  const missing = [...new Set(roles.values())].filter((roleId) => !staffed.has(roleId));
+  // One resource per role, independent of each other: sent side by side.
+  await Promise.all(
+    missing.map((roleId) =>
+      ctx.http.request('POST', '/workspace_resources', {
+        body: { workspace_resource: { workspace_id: workspaceId, role_id: kantataId(roleId, 'role id') } },
+      }),
+    ),
+  );
 }

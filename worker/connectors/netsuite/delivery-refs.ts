@@ -1,18 +1,38 @@
 import { z } from 'zod';
 import { ConnectorError } from '../errors';
-import type { NetSuiteConnection } from './config';
+import { credentialKey, IsolateCache } from '../isolate-cache';
+import { type NetSuiteConnection, suiteTalkBaseUrl } from './config';
 import { type SuiteQl, sqlString } from './suiteql';
 import { SYSTEM } from './vendor-error';
 
 const IdRow = z.object({ id: z.coerce.string() });
 const CategoryRow = z.object({ id: z.coerce.string(), name: z.string() });
 
+/** Ids found in NetSuite, kept by the isolate for 15 minutes per credential: one month-end batch after
+ * another does not look the same people and items up again. */
+const FOUND_TTL_MS = 15 * 60_000;
+const found = new IsolateCache<string>(5000);
+
 /**
  * Internal ids the delivery records reference: employees (by email, else by name), items and expense
- * categories. Found ids are cached per connector; a person NetSuite lacks is asked again next time,
- * so adding the employee and retrying works without a restart.
+ * categories. Found ids are cached per connector and in the isolate; a person NetSuite lacks is asked
+ * again next time, so adding the employee and retrying works without a restart.
  */
 export function createDeliveryRefs(config: NetSuiteConnection, query: SuiteQl) {
+  let scope: Promise<string> | undefined;
+  const scoped = async (key: string) => {
+    scope ??= credentialKey(suiteTalkBaseUrl(config), JSON.stringify(config.auth));
+    return `${await scope}|${key}`;
+  };
+  /** The isolate's answer for `key`, else `load`'s (kept when it found an id). */
+  const shared = async (key: string, load: () => Promise<string | undefined>) => {
+    const k = await scoped(key);
+    const hit = found.get(k);
+    if (hit) return hit;
+    const id = await load();
+    if (id) found.set(k, id, Date.now() + FOUND_TTL_MS);
+    return id;
+  };
   const employees = new Map<string, Promise<string | undefined>>();
   const items = new Map<string, Promise<string>>();
   let categories: Promise<Map<string, string>> | undefined;
@@ -41,7 +61,7 @@ export function createDeliveryRefs(config: NetSuiteConnection, query: SuiteQl) {
       const cacheKey = `${email ?? ''}|${name}`;
       let pending = employees.get(cacheKey);
       if (!pending) {
-        pending = findEmployee(name, email);
+        pending = shared(`employee|${cacheKey}`, () => findEmployee(name, email));
         employees.set(cacheKey, pending);
         pending.then(
           (id) => id === undefined && employees.delete(cacheKey),
@@ -65,19 +85,20 @@ export function createDeliveryRefs(config: NetSuiteConnection, query: SuiteQl) {
       if (/^\d+$/.test(wanted)) return Promise.resolve(wanted);
       let pending = items.get(wanted);
       if (!pending) {
-        pending = query(`SELECT id FROM item WHERE itemid = ${sqlString(wanted)}`, 'item lookup').then(
-          (rows) => {
-            if (rows.length > 0) return IdRow.parse(rows[0]).id;
-            throw new ConnectorError({
-              system: SYSTEM,
-              message: `NetSuite has no item named "${wanted}" for ${kind} billing`,
-              retryable: false,
-              code: 'NETSUITE_ITEM_NOT_FOUND',
-              field: `items.${kind}`,
-              fix: `Create the item "${wanted}" in NetSuite (Lists > Accounting > Items > New) or set items.${kind} in the NetSuite connection to an existing item's name or internal id.`,
-            });
-          },
-        );
+        pending = shared(`item|${wanted}`, async () => {
+          const rows = await query(`SELECT id FROM item WHERE itemid = ${sqlString(wanted)}`, 'item lookup');
+          return rows.length > 0 ? IdRow.parse(rows[0]).id : undefined;
+        }).then((id) => {
+          if (id) return id;
+          throw new ConnectorError({
+            system: SYSTEM,
+            message: `NetSuite has no item named "${wanted}" for ${kind} billing`,
+            retryable: false,
+            code: 'NETSUITE_ITEM_NOT_FOUND',
+            field: `items.${kind}`,
+            fix: `Create the item "${wanted}" in NetSuite (Lists > Accounting > Items > New) or set items.${kind} in the NetSuite connection to an existing item's name or internal id.`,
+          });
+        });
         items.set(wanted, pending);
         pending.catch(() => items.delete(wanted));
       }

@@ -63,7 +63,8 @@ export async function projectByContract(
   tenantId: string,
   contractKey: string,
 ): Promise<ProjectContext | undefined> {
-  const [[version], links, [activation]] = await Promise.all([
+  // One round trip to the database for the three reads.
+  const [[version], links, [activation]] = await db.batch([
     db
       .select()
       .from(contractVersionsTable)
