@@ -14,6 +14,7 @@
  *   --latency-salesforce/--latency-kantata/--latency-netsuite MS (BENCH_LATENCY_*; 100/150/250)
  *   --netsuite-limit N         (BENCH_NETSUITE_LIMIT, 15)  account concurrency and the connection's limit
  *   --seed N                   (BENCH_SEED, random)
+ *   BENCH_WORKER_LOGS=1        print the worker's own log (wrangler dev) while the bench runs
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -125,7 +126,7 @@ globalThis.setInterval = ((fn: () => void, ms?: number, ...rest: unknown[]) => {
 }) as unknown as typeof setInterval;
 const sandbox = await startSandbox({
   dir,
-  quiet: process.env.BENCH_WORKER_LOGS !== "1",
+  quiet: process.env.BENCH_WORKER_LOGS !== '1',
   ports: {
     worker: pWorker!,
     web: pWeb!,
