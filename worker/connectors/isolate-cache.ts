@@ -39,10 +39,6 @@ export class IsolateCache<T> {
     if (onlyIf !== undefined && this.entries.get(key)?.value !== onlyIf) return;
     this.entries.delete(key);
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }
 
 /** A cache key bound to a credential: SHA-256 over every part, secret included. */

@@ -49,15 +49,14 @@ export interface NetSuiteConnectorDeps {
  * lands on the same record. NetSuite answers 204 with the record's URL in Location either way: one call,
  * and whether it created the record stays unknown (a lookup first would cost a call on every step).
  */
-async function upsert(
+function upsert(
   client: RestClient,
   type: RecordType,
   externalId: string,
   body: Record<string, unknown>,
   replaceSublists: string[],
-): Promise<{ id: string; created?: boolean }> {
-  const id = await putByExternalId(client, type, externalId, toJson(body), replaceSublists);
-  return { id };
+): Promise<string> {
+  return putByExternalId(client, type, externalId, toJson(body), replaceSublists);
 }
 
 export function createNetSuiteConnector(
@@ -82,11 +81,8 @@ export function createNetSuiteConnector(
   }
   const invoices = createInvoiceReader(query, (id) => recordUrl('invoice', id));
 
-  function result(
-    kind: 'customer' | 'project' | 'billing_schedule',
-    r: { id: string; created?: boolean },
-  ): ExternalRecord {
-    return { id: r.id, url: recordUrl(kind, r.id) };
+  function result(kind: 'customer' | 'project' | 'billing_schedule', id: string): ExternalRecord {
+    return { id, url: recordUrl(kind, id) };
   }
 
   return {
@@ -180,7 +176,7 @@ export function createNetSuiteConnector(
       const attach = await client.send({
         method: 'PATCH',
         path: `/record/v1/job/${input.projectId}`,
-        body: toJson({ billingSchedule: { id: saved.id } }),
+        body: toJson({ billingSchedule: { id: saved } }),
         context: 'project billing schedule link',
       });
       await attach.body?.cancel();
