@@ -1,9 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import type { ErrorEnvelope } from '../shared/api/errors';
 import { getDb } from './db/client';
 import { ApiError } from './http/api-error';
+import { guardBody } from './http/body-guard';
 import type { AppEnv } from './http/context';
 import { log } from './http/logger';
+import { securityHeaders } from './http/security-headers';
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -47,10 +50,23 @@ export function newApp() {
     c.header('x-request-id', requestId);
     c.header('x-correlation-id', c.get('correlationId'));
   });
+  app.use('*', securityHeaders());
+  app.use('*', guardBody());
 
   app.onError((e, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();
     if (e instanceof ApiError) return c.json(envelope(requestId, e), e.status as 400);
+    if (e instanceof HTTPException && e.status < 500) {
+      // Hono's own refusals (a body its validator could not read) in our envelope, never a 500.
+      const err = new ApiError('BAD_REQUEST', 'The request could not be read.', [
+        {
+          field: '(body)',
+          message: e.message,
+          fix: 'Send a JSON body with "Content-Type: application/json".',
+        },
+      ]);
+      return c.json(envelope(requestId, err), 400);
+    }
     log('error', 'unhandled error', {
       correlationId: c.get('correlationId') ?? requestId,
       requestId,
@@ -76,11 +92,59 @@ export function newApp() {
     ),
   );
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'A tenant API key (hk_...) for the surface calling: crm (the Salesforce package) or admin.',
-  });
+  const schemes: Record<
+    string,
+    Parameters<typeof app.openAPIRegistry.registerComponent<'securitySchemes'>>[2]
+  > = {
+    apiKey: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        "A tenant API key (hk_...) for one surface: `crm` (the Salesforce package), `psa` (the PSA host that mints sidebar tokens) or `admin`. The requirement's roles name the surfaces an operation accepts.",
+    },
+    operatorToken: {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The deployment operator token (PLATFORM_ADMIN_TOKEN); only creates tenants.',
+    },
+    embedToken: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        'A 10-minute sidebar token for one PSA project, minted by the PSA host with POST /v1/embed-tokens.',
+    },
+    botFramework: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        "The Bot Framework channel token: RS256 from the OpenID metadata's keys, issuer https://api.botframework.com, audience our app id, serviceUrl claim equal to the activity's.",
+    },
+    teamsSso: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        'Teams tab single sign-on: an Entra ID v2 access token for our API (audience api://{host}/{appId}, scope access_as_user); its tenant (tid) maps to the firm.',
+    },
+    standardWebhookSignature: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'webhook-signature',
+      description:
+        "Standard Webhooks: `v1,<base64 HMAC-SHA256>` of `webhook-id.webhook-timestamp.body` with the tenant's whsec_ secret; timestamps within 5 minutes; deduped on webhook-id.",
+    },
+    docusignHmac: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-DocuSign-Signature-1',
+      description:
+        "DocuSign Connect HMAC: base64 HMAC-SHA256 of the body with one of the tenant's Connect keys (X-DocuSign-Signature-1..n during rotation).",
+    },
+  };
+  for (const [name, scheme] of Object.entries(schemes))
+    app.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
   return app;
 }
 

@@ -17,5 +17,7 @@ export type AppEnv = {
     correlationId: string;
     db: Db;
     principal: Principal;
+    /** Set by the security headers for /docs: the nonce of its one inline style. */
+    secureHeadersNonce?: string;
   };
 };

@@ -22,7 +22,7 @@ const esc = (s: string) =>
   s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 
 /** A readable API reference rendered on the server from the same OpenAPI document: no CDN, works offline. */
-function renderReference(doc: OpenApiDoc): string {
+function renderReference(doc: OpenApiDoc, styleNonce: string): string {
   const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => ({ path, method, op })),
   );
@@ -46,7 +46,7 @@ ${schema ? `<h3>Body</h3><pre>${esc(JSON.stringify(schema, null, 2))}</pre>` : '
     })
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(doc.info.title)} API reference</title><style>
+<title>${esc(doc.info.title)} API reference</title><style nonce="${styleNonce}">
 body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 section{border-top:1px solid #ddd;padding:.5rem 0}h2{font-size:1.05rem}.m{display:inline-block;min-width:4rem;padding:0 .4rem;border-radius:4px;color:#fff;font-size:.8rem;text-align:center}
 .get{background:#0b7a3e}.post{background:#0b5cad}.put{background:#8a5a00}.delete{background:#b00020}pre{background:#f6f8fa;padding:.75rem;overflow:auto;font-size:12px}
@@ -67,6 +67,13 @@ export function registerDocs(app: App) {
     },
   };
   app.doc31('/openapi.json', config);
-  app.get('/docs', (c) => c.html(renderReference(app.getOpenAPI31Document(config) as unknown as OpenApiDoc)));
+  app.get('/docs', (c) =>
+    c.html(
+      renderReference(
+        app.getOpenAPI31Document(config) as unknown as OpenApiDoc,
+        c.get('secureHeadersNonce') ?? '',
+      ),
+    ),
+  );
   app.get('/health', (c) => c.json({ ok: true }));
 }

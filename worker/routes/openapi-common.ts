@@ -23,3 +23,24 @@ export const jsonBody = <T extends z.ZodType>(schema: T, description: string) =>
   content: { 'application/json': { schema } },
   description,
 });
+
+type KeyScope = 'crm' | 'psa' | 'admin' | 'platform';
+
+/**
+ * The OpenAPI security requirement of a route that `requireKey(...scopes)` guards: any one of the tenant
+ * key surfaces listed (as the requirement's roles), or the operator token.
+ */
+export function keyScopes(...scopes: KeyScope[]): Record<string, string[]>[] {
+  return scopes.map(
+    (s): Record<string, string[]> => (s === 'platform' ? { operatorToken: [] } : { apiKey: [s] }),
+  );
+}
+
+/** Every other way in, one security scheme each (registered in app.ts). */
+export const security = {
+  embedToken: [{ embedToken: [] }],
+  botFramework: [{ botFramework: [] }],
+  teamsSso: [{ teamsSso: [] }],
+  kantataWebhook: [{ standardWebhookSignature: [] }],
+  docusignConnect: [{ docusignHmac: [] }],
+} as const satisfies Record<string, Record<string, string[]>[]>;

@@ -7,7 +7,7 @@ import { loadConnectors, MissingConnectionError } from '../domain/tenancy/connec
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { idempotent } from '../http/idempotency';
-import { errorResponses, idempotencyHeaders, jsonBody } from './openapi-common';
+import { errorResponses, idempotencyHeaders, jsonBody, keyScopes } from './openapi-common';
 
 const route = createRoute({
   method: 'post',
@@ -17,7 +17,7 @@ const route = createRoute({
   description:
     'Starts provisioning the ERP customer, the PSA project and the ERP project with its billing schedule. ' +
     'One activation exists per opportunity: further calls (any key) return it. Requires Idempotency-Key.',
-  security: [{ apiKey: [] }],
+  security: keyScopes('crm'),
   middleware: [requireKey('crm'), idempotent('POST /v1/activations')] as const,
   request: {
     headers: idempotencyHeaders,

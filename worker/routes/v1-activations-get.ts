@@ -4,14 +4,14 @@ import type { App } from '../app';
 import { activationView, findActivation } from '../domain/activation/store';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const byRecord = createRoute({
   method: 'get',
   path: '/v1/activations',
   tags: ['Activations'],
   summary: "The activation of a CRM record, with every step's progress, links and what to fix",
-  security: [{ apiKey: [] }],
+  security: keyScopes('crm', 'admin'),
   middleware: [requireKey('crm', 'admin')] as const,
   request: {
     query: z.object({ crmRecordId: z.string().min(15).max(18).openapi({ example: '006000000000001AAA' }) }),
@@ -24,7 +24,7 @@ const byId = createRoute({
   path: '/v1/activations/{id}',
   tags: ['Activations'],
   summary: 'One activation by id',
-  security: [{ apiKey: [] }],
+  security: keyScopes('crm', 'admin'),
   middleware: [requireKey('crm', 'admin')] as const,
   request: { params: z.object({ id: z.string().min(1).max(64) }) },
   responses: { 200: jsonBody(ActivationViewSchema, 'The activation'), ...errorResponses },

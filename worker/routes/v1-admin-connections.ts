@@ -7,7 +7,7 @@ import { mergeConfig, urlProblems } from '../domain/tenancy/connection-config';
 import { CONNECTOR_REGISTRY } from '../domain/tenancy/connectors';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const RoleSchema = z.enum(['crm', 'psa', 'erp', 'clm']).openapi({ param: { name: 'role', in: 'path' } });
 
@@ -44,7 +44,7 @@ const put = createRoute({
   path: '/v1/admin/connections/{role}',
   tags: ['Admin'],
   summary: 'Connect (or reconnect) the CRM, PSA or ERP of this tenant',
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     params: z.object({ role: RoleSchema }),
@@ -62,7 +62,7 @@ const list = createRoute({
   path: '/v1/admin/connections',
   tags: ['Admin'],
   summary: "This tenant's connections (secrets omitted)",
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   responses: {
     200: jsonBody(z.object({ connections: z.array(ConnectionViewSchema) }), 'Connections'),

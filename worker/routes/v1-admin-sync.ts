@@ -2,14 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
 import { enqueuePolls } from '../domain/billing/enqueue-polls';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const route = createRoute({
   method: 'post',
   path: '/v1/admin/sync',
   tags: ['Admin'],
   summary: "Poll the PSA and ERP for this tenant's active projects now (the cron does it every 5 minutes)",
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   responses: { 202: jsonBody(z.object({ projects: z.number().int() }), 'Polls queued'), ...errorResponses },
 });

@@ -5,7 +5,7 @@ import { approvalPoliciesTable, tenantsTable } from '../db/schema';
 import { TenantPolicySchema } from '../domain/amendments/policy';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const route = createRoute({
   method: 'put',
@@ -13,7 +13,7 @@ const route = createRoute({
   tags: ['Admin'],
   summary:
     "Connect the firm's Teams (its Entra tenant id) and say who approves milestones, change orders and exceptions",
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     body: {

@@ -3,7 +3,7 @@ import type { App } from '../app';
 import { apiKeysTable, tenantsTable } from '../db/schema';
 import { randomToken, sha256Hex } from '../domain/crypto';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const TenantCreateSchema = z.object({
   name: z.string().min(1).max(120).openapi({ example: 'Handoff Consulting' }),
@@ -30,7 +30,7 @@ const route = createRoute({
   path: '/v1/admin/tenants',
   tags: ['Admin'],
   summary: 'Create a tenant (operator only) and its first API keys',
-  security: [{ apiKey: [] }],
+  security: keyScopes('platform'),
   middleware: [requireKey('platform')] as const,
   request: { body: { ...jsonBody(TenantCreateSchema, 'The firm'), required: true } },
   responses: {

@@ -10,7 +10,7 @@ import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { idempotent } from '../http/idempotency';
 import { log } from '../http/logger';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes, security } from './openapi-common';
 
 const Received = z.object({ id: z.string(), duplicate: z.boolean() });
 
@@ -19,6 +19,7 @@ const docusign = createRoute({
   path: '/v1/webhooks/docusign/{tenantId}',
   tags: ['Amendments'],
   summary: 'DocuSign Connect: a signed amendment (envelope-completed, JSON SIM), HMAC-verified',
+  security: security.docusignConnect,
   request: { params: z.object({ tenantId: z.string().min(1).max(64) }) },
   responses: {
     202: jsonBody(Received, 'Recorded (or already recorded)'),
@@ -32,7 +33,7 @@ const fromCrm = createRoute({
   path: '/v1/amendments',
   tags: ['Amendments'],
   summary: 'An amendment signed in the CRM (contract change order). Requires Idempotency-Key.',
-  security: [{ apiKey: [] }],
+  security: keyScopes('crm'),
   middleware: [requireKey('crm'), idempotent('POST /v1/amendments')] as const,
   request: {
     body: {
@@ -70,7 +71,7 @@ const list = createRoute({
   path: '/v1/amendments',
   tags: ['Amendments'],
   summary: "A contract's amendments: state, diff, the version they made",
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin', 'crm'),
   middleware: [requireKey('admin', 'crm')] as const,
   request: { query: z.object({ contractKey: z.string().min(15).max(18) }) },
   responses: {

@@ -5,7 +5,7 @@ import { approvalsTable } from '../db/schema';
 import { decideApproval } from '../domain/billing/decide-approval';
 import { refreshSentCards } from '../domain/teams/notify';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const ApprovalSchema = z.object({
   id: z.string(),
@@ -25,7 +25,7 @@ const list = createRoute({
   path: '/v1/approvals',
   tags: ['Approvals'],
   summary: 'Milestone acceptances: requested ones wait for an approver',
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: { query: z.object({ state: z.enum(['requested', 'accepted', 'rejected']).optional() }) },
   responses: {
@@ -39,7 +39,7 @@ const decide = createRoute({
   path: '/v1/approvals/{id}/decision',
   tags: ['Approvals'],
   summary: 'Accept (the invoice follows) or reject a completed milestone',
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     params: z.object({ id: z.string().min(1).max(64) }),

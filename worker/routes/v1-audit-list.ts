@@ -3,7 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { App } from '../app';
 import { auditLogTable } from '../db/schema';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const AuditEntrySchema = z.object({
   correlationId: z.string(),
@@ -20,7 +20,7 @@ const route = createRoute({
   path: '/v1/audit',
   tags: ['Audit'],
   summary: 'The audit trail of one click, by its correlation id',
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: { query: z.object({ correlationId: z.string().min(1).max(128) }) },
   responses: {

@@ -7,7 +7,7 @@ import {
   skipException,
 } from '../domain/exceptions/resolve-exception';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const Params = z.object({ id: z.string().min(1).max(64) });
 const Done = jsonBody(z.object({ id: z.string(), status: z.string() }), 'Done');
@@ -22,7 +22,7 @@ const retry = createRoute({
   path: '/v1/exceptions/{id}/retry',
   tags: ['Exceptions'],
   summary: 'Retry after fixing the cause: the entry is checked again and posted once',
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     params: Params,
@@ -36,7 +36,7 @@ const edit = createRoute({
   path: '/v1/exceptions/{id}/edit-and-retry',
   tags: ['Exceptions'],
   summary: 'Correct a held entry (role, hours, date, billable, or post at the contract rate) and retry',
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     params: Params,
@@ -53,7 +53,7 @@ const skip = createRoute({
   path: '/v1/exceptions/{id}/skip',
   tags: ['Exceptions'],
   summary: 'Skip with a reason (the entry is never posted)',
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     params: Params,

@@ -3,7 +3,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import type { App } from '../app';
 import { exceptionsTable } from '../db/schema';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const ExceptionViewSchema = z.object({
   id: z.string(),
@@ -26,7 +26,7 @@ const route = createRoute({
   path: '/v1/exceptions',
   tags: ['Exceptions'],
   summary: "The tenant's exception queue: what failed, why, whose it is and how to fix it",
-  security: [{ apiKey: [] }],
+  security: keyScopes('admin', 'crm'),
   middleware: [requireKey('admin', 'crm')] as const,
   request: {
     query: z.object({

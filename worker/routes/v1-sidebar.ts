@@ -7,14 +7,14 @@ import { readiness } from '../domain/billing/readiness';
 import { mintEmbedToken, verifyEmbedToken } from '../domain/embed-tokens';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, keyScopes, security } from './openapi-common';
 
 const mint = createRoute({
   method: 'post',
   path: '/v1/embed-tokens',
   tags: ['PSA sidebar'],
   summary: 'Mint a short-lived sidebar token for one PSA project (called by the PSA host, server side)',
-  security: [{ apiKey: [] }],
+  security: keyScopes('psa', 'admin'),
   middleware: [requireKey('psa', 'admin')] as const,
   request: {
     body: {
@@ -44,6 +44,7 @@ const read = createRoute({
   tags: ['PSA sidebar'],
   summary: "Billing readiness of the embed token's project (ETag / If-None-Match supported)",
   description: 'Authenticated with the embed token (Authorization: Bearer), not an API key.',
+  security: security.embedToken,
   responses: {
     200: jsonBody(ReadinessSchema, 'Readiness'),
     304: { description: 'Unchanged since the ETag sent in If-None-Match' },
@@ -94,7 +95,6 @@ export function registerV1Sidebar(app: App) {
     const view = await readiness(c.get('db'), project);
     const etag = `"${view.version}"`;
     c.header('etag', etag);
-    c.header('cache-control', 'private, no-cache');
     if (c.req.header('if-none-match') === etag) return c.body(null, 304);
     return c.json(view, 200);
   });

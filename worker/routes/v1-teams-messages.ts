@@ -13,7 +13,7 @@ import { handleCardAction, tenantForTeams } from '../domain/teams/card-actions';
 import { refreshSentCards } from '../domain/teams/notify';
 import { ApiError } from '../http/api-error';
 import { log } from '../http/logger';
-import { errorResponses } from './openapi-common';
+import { errorResponses, security } from './openapi-common';
 
 const route = createRoute({
   method: 'post',
@@ -22,6 +22,7 @@ const route = createRoute({
   summary: "The bot's messaging endpoint (Bot Framework): card actions and conversation updates",
   description:
     'Authenticated by the Bot Framework channel token (issuer, audience = our app id, signing keys from the OpenID metadata, serviceUrl claim); anything else gets 403.',
+  security: security.botFramework,
   responses: { 200: { description: 'Invoke response (the updated card) or empty' }, ...errorResponses },
 });
 

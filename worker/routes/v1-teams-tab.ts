@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Context } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { App } from '../app';
 import { approvalsTable, exceptionsTable } from '../db/schema';
 import { loadPolicy } from '../domain/amendments/policy';
@@ -14,10 +14,13 @@ import { refreshSentCards } from '../domain/teams/notify';
 import { verifyTeamsSsoToken } from '../domain/teams/sso';
 import { ApiError } from '../http/api-error';
 import type { AppEnv } from '../http/context';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
 
-/** Teams tab SSO: the Entra token is validated here; its tenant id maps to ours, its oid is the person. */
-async function teamsUser(c: Context<AppEnv>) {
+/**
+ * Teams tab SSO, before anything else of the request is looked at: the Entra token is validated, its tenant
+ * id maps to ours, its oid is the person.
+ */
+const teamsSignIn: MiddlewareHandler<AppEnv & { Variables: { teamsUser: TeamsUser } }> = async (c, next) => {
   const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
   if (!token)
     throw new ApiError('UNAUTHORIZED', 'Send the Teams SSO token as "Authorization: Bearer <token>".');
@@ -30,8 +33,10 @@ async function teamsUser(c: Context<AppEnv>) {
   const tenantId = await tenantForTeams(c.get('db'), user.tid);
   if (!tenantId)
     throw new ApiError('FORBIDDEN', 'This Microsoft 365 organisation is not connected to Handoff.');
-  return { ...user, tenantId };
-}
+  c.set('teamsUser', { ...user, tenantId });
+  await next();
+};
+type TeamsUser = Awaited<ReturnType<typeof verifyTeamsSsoToken>> & { tenantId: string };
 
 const Item = z.object({
   id: z.string(),
@@ -46,6 +51,8 @@ const approvals = createRoute({
   method: 'get',
   path: '/v1/teams/me/approvals',
   tags: ['Teams'],
+  security: security.teamsSso,
+  middleware: [teamsSignIn] as const,
   summary: 'My approvals (Teams tab, SSO)',
   responses: {
     200: jsonBody(z.object({ items: z.array(Item) }), 'Waiting for me, newest first'),
@@ -56,6 +63,8 @@ const exceptions = createRoute({
   method: 'get',
   path: '/v1/teams/me/exceptions',
   tags: ['Teams'],
+  security: security.teamsSso,
+  middleware: [teamsSignIn] as const,
   summary: 'Exceptions I own (Teams tab, SSO)',
   responses: {
     200: jsonBody(
@@ -80,6 +89,8 @@ const decide = createRoute({
   method: 'post',
   path: '/v1/teams/me/approvals/{id}/decision',
   tags: ['Teams'],
+  security: security.teamsSso,
+  middleware: [teamsSignIn] as const,
   summary: 'Decide one of my approvals from the tab',
   request: {
     params: z.object({ id: z.string().min(1).max(64) }),
@@ -102,6 +113,8 @@ const resolve = createRoute({
   method: 'post',
   path: '/v1/teams/me/exceptions/{id}/resolution',
   tags: ['Teams'],
+  security: security.teamsSso,
+  middleware: [teamsSignIn] as const,
   summary: 'Retry or skip an exception I own, from the tab',
   request: {
     params: z.object({ id: z.string().min(1).max(64) }),
@@ -123,7 +136,7 @@ const resolve = createRoute({
 
 export function registerV1TeamsTab(app: App) {
   app.openapi(resolve, async (c) => {
-    const me = await teamsUser(c);
+    const me = c.get('teamsUser');
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const db = c.get('db');
@@ -154,7 +167,7 @@ export function registerV1TeamsTab(app: App) {
     return c.json({ id, status: body.action === 'retry' ? 'retried' : 'skipped' }, 200);
   });
   app.openapi(approvals, async (c) => {
-    const me = await teamsUser(c);
+    const me = c.get('teamsUser');
     const rows = await c
       .get('db')
       .select()
@@ -188,7 +201,7 @@ export function registerV1TeamsTab(app: App) {
     return c.json({ items }, 200);
   });
   app.openapi(exceptions, async (c) => {
-    const me = await teamsUser(c);
+    const me = c.get('teamsUser');
     const policy = await loadPolicy(c.get('db'), me.tenantId);
     const queues = Object.entries(policy.exceptionOwners)
       .filter(([, p]) => p.aadObjectId === me.oid)
@@ -221,7 +234,7 @@ export function registerV1TeamsTab(app: App) {
     );
   });
   app.openapi(decide, async (c) => {
-    const me = await teamsUser(c);
+    const me = c.get('teamsUser');
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const db = c.get('db');

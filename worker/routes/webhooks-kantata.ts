@@ -5,7 +5,7 @@ import { webhookReceiptsTable } from '../db/schema';
 import { connectionSecrets } from '../domain/tenancy/connectors';
 import { ApiError } from '../http/api-error';
 import { log } from '../http/logger';
-import { errorResponses, jsonBody } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
 
 const route = createRoute({
   method: 'post',
@@ -14,6 +14,7 @@ const route = createRoute({
   summary: 'Kantata change notifications (time entries, expenses, stories); verified, deduped, queued',
   description:
     "Authenticated by the delivery's signature with the tenant's webhook secret; answered fast, processed from the intake queue.",
+  security: security.kantataWebhook,
   request: { params: z.object({ tenantId: z.string().min(1).max(64) }) },
   responses: {
     202: jsonBody(z.object({ accepted: z.boolean(), duplicate: z.boolean() }), 'Queued (or already seen)'),

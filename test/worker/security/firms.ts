@@ -1,0 +1,141 @@
+/**
+ * Two firms seeded alike (activations, held time, a milestone awaiting acceptance, Teams connected), so a
+ * security test can act as one and prove it never sees the other. Everything is made through the API and
+ * the emulated vendors, as the firms' people would.
+ */
+import { SELF } from 'cloudflare:test';
+import type { ConnectedTenant } from '../../support/connect-tenant';
+import { completeMilestone, kantataActor, tmWeek } from '../../support/delivery-demo';
+import {
+  activate,
+  connectTeams,
+  type Json,
+  json,
+  PEOPLE,
+  psaProjectIdOf,
+  syncNow,
+  testEnv,
+  waitFor,
+  waitForActivation,
+} from '../harness';
+
+export const NORTHWIND = '006000000000001AAA';
+export const GLOBEX = '006000000000002AAA';
+
+export interface SeededFirm {
+  t: ConnectedTenant;
+  teamsTenantId: string;
+  psaProjectIds: string[];
+  /** Every id and key of this firm's own rows that another firm must never see. */
+  own: {
+    tenantId: string;
+    activationIds: string[];
+    correlationIds: string[];
+    exceptionIds: string[];
+    approvalIds: string[];
+  };
+}
+
+async function get(t: ConnectedTenant, path: string, key: keyof ConnectedTenant['keys'] = 'admin') {
+  const res = await SELF.fetch(`http://handoff${path}`, {
+    headers: { authorization: `Bearer ${t.keys[key]}` },
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return json(res);
+}
+
+export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
+  const teamsTenantId = await connectTeams(t);
+  await activate(t, GLOBEX);
+  await activate(t, NORTHWIND);
+  const [gx, nw] = [await waitForActivation(t, GLOBEX), await waitForActivation(t, NORTHWIND)];
+  const actor = kantataActor(t.instances.kantata.baseUrl, t.emulatorSecrets.kantataToken);
+  await tmWeek(actor, psaProjectIdOf(gx));
+  await completeMilestone(actor, psaProjectIdOf(nw), 'Discovery');
+  await syncNow(t);
+  const exceptions = await waitFor(
+    () => get(t, '/v1/exceptions?limit=200'),
+    (r: Json) => r.exceptions.length > 0,
+  );
+  const approvals = await waitFor(
+    () => get(t, '/v1/approvals'),
+    (r: Json) => r.approvals.length > 0,
+  );
+  return {
+    t,
+    teamsTenantId,
+    psaProjectIds: [psaProjectIdOf(gx), psaProjectIdOf(nw)],
+    own: {
+      tenantId: t.tenantId,
+      activationIds: [gx.id, nw.id],
+      correlationIds: [gx.correlationId, nw.correlationId],
+      exceptionIds: exceptions.exceptions.map((e: Json) => e.id),
+      approvalIds: approvals.approvals.map((a: Json) => a.id),
+    },
+  };
+}
+
+export const ownIds = (f: SeededFirm): string[] => [
+  f.own.tenantId,
+  ...f.own.activationIds,
+  ...f.own.correlationIds,
+  ...f.own.exceptionIds,
+  ...f.own.approvalIds,
+];
+
+/** A Teams SSO token from the emulated Entra for one person of the firm's Microsoft 365 tenant. */
+export async function teamsSsoToken(f: SeededFirm, person = PEOPLE.ava): Promise<string> {
+  const res = await fetch(`${testEnv.EMULATORS.entra}/__emulator/instances/entra/sso-token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      tid: f.teamsTenantId,
+      oid: person.aadObjectId,
+      name: person.name,
+      aud: 'api://handoff.test/00000000-0000-4000-8000-00000000b07a',
+    }),
+  });
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** A Bot Framework channel token from the emulated Bot Framework, with the service URL it vouches for. */
+export async function botToken(): Promise<{ token: string; serviceUrl: string }> {
+  const res = await fetch(`${testEnv.EMULATORS.botframework}/__emulator/instances/teams/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ variant: 'valid' }),
+  });
+  return (await res.json()) as { token: string; serviceUrl: string };
+}
+
+async function hmac(keyBytes: Uint8Array, data: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    keyBytes as BufferSource,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data)));
+  return btoa(String.fromCharCode(...sig));
+}
+
+/** Standard Webhooks headers for `body`, signed with the firm's PSA webhook secret. */
+export async function kantataSignature(f: SeededFirm, body: string): Promise<Record<string, string>> {
+  const secret = f.t.emulatorSecrets.kantataWebhookSecret;
+  const id = `msg_${crypto.randomUUID()}`;
+  const ts = Math.floor(Date.now() / 1000);
+  const key = Uint8Array.from(atob(secret.slice('whsec_'.length)), (ch) => ch.charCodeAt(0));
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': `v1,${await hmac(key, `${id}.${ts}.${body}`)}`,
+  };
+}
+
+/** DocuSign Connect's HMAC header for `body`, with the firm's Connect key. */
+export async function docusignSignature(f: SeededFirm, body: string): Promise<Record<string, string>> {
+  return {
+    'x-docusign-signature-1': await hmac(new TextEncoder().encode(f.t.emulatorSecrets.docusignHmacKey), body),
+  };
+}
