@@ -57,6 +57,7 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 if (want('typecheck')) run('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
 if (want('lint')) run('lint', bin('biome'), ['check', '.']);
 if (want('bundle')) run('bundle', bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist/worker']);
+if (want('openapi')) run('openapi', bin('tsx'), [path.join(root, 'scripts', 'openapi-lint.ts')]);
 if (want('vitest'))
   run(
     'vitest',

@@ -56,21 +56,27 @@ section{border-top:1px solid #ddd;padding:.5rem 0}h2{font-size:1.05rem}.m{displa
 <nav><ul>${ops.map(({ path, method, op }) => `<li><a href="#${method}-${esc(path)}">${method.toUpperCase()} ${esc(path)}</a> ${esc(op.summary ?? '')}</li>`).join('')}</ul></nav>${body}</body></html>`;
 }
 
-export function registerDocs(app: App) {
-  const config = {
+/** The document's header; `servers` is the origin it was fetched from (each deployment describes itself). */
+function documentConfig(origin: string) {
+  return {
     openapi: '3.1.0',
     info: {
       title: 'Handoff',
       version: '1.0.0',
       description:
         'Contract-to-cash sync: activate projects from the CRM, follow their progress, connect systems, work the exception queue.',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Handoff' },
     },
+    servers: [{ url: origin, description: 'This Handoff deployment' }],
   };
-  app.doc31('/openapi.json', config);
+}
+
+export function registerDocs(app: App) {
+  app.doc31('/openapi.json', (c) => documentConfig(new URL(c.req.url).origin));
   app.get('/docs', (c) =>
     c.html(
       renderReference(
-        app.getOpenAPI31Document(config) as unknown as OpenApiDoc,
+        app.getOpenAPI31Document(documentConfig(new URL(c.req.url).origin)) as unknown as OpenApiDoc,
         c.get('secureHeadersNonce') ?? '',
       ),
     ),
