@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq } from 'drizzle-orm';
 import type { App } from '../app';
 import { DocuSignConnectError, parseEnvelopeCompleted, verifyConnectSignature } from '../connectors/docusign';
-import { amendmentsTable } from '../db/schema';
 import { AmendmentChangesSchema } from '../domain/amendments';
+import { listAmendments } from '../domain/amendments/list-amendments';
 import { receiveAmendment } from '../domain/amendments/receive-amendment';
 import { connectionSecrets } from '../domain/tenancy/connectors';
 import { ApiError } from '../http/api-error';
@@ -150,30 +149,7 @@ export function registerV1Amendments(app: App) {
   });
   app.openapi(list, async (c) => {
     const { contractKey } = c.req.valid('query');
-    const rows = await c
-      .get('db')
-      .select()
-      .from(amendmentsTable)
-      .where(
-        and(
-          eq(amendmentsTable.tenantId, c.get('principal').tenantId),
-          eq(amendmentsTable.contractKey, contractKey),
-        ),
-      )
-      .orderBy(desc(amendmentsTable.number));
-    return c.json(
-      {
-        amendments: rows.reverse().map((a) => ({
-          id: a.id,
-          number: a.number,
-          state: a.state,
-          effectiveDate: a.effectiveDate,
-          contractVersion: a.contractVersion,
-          message: a.message,
-          diff: a.diff ?? null,
-        })),
-      },
-      200,
-    );
+    const amendments = await listAmendments(c.get('db'), c.get('principal').tenantId, contractKey);
+    return c.json({ amendments }, 200);
   });
 }
