@@ -1,3 +1,4 @@
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditLogTable } from '../db/schema';
 import { log } from '../http/logger';
@@ -26,4 +27,14 @@ export async function audit(db: Db, entry: AuditEntry): Promise<void> {
     ...entry.detail,
   });
   await db.insert(auditLogTable).values(auditRow(entry));
+}
+
+/** The audit trail of one click (its correlation id), oldest first. */
+export async function listAuditEntries(db: Db, tenantId: string, correlationId: string) {
+  const rows = await db
+    .select()
+    .from(auditLogTable)
+    .where(and(eq(auditLogTable.tenantId, tenantId), eq(auditLogTable.correlationId, correlationId)))
+    .orderBy(asc(auditLogTable.id));
+  return rows.map(({ id: _id, tenantId: _t, ...r }) => ({ ...r, detail: r.detail ?? null }));
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ActivationViewSchema } from '../../shared/api/activation';
 import type { App } from '../app';
-import { activationView, findActivation } from '../domain/activation/store';
+import { activationView, findActivation, findActivationForRecord } from '../domain/activation/store';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
@@ -35,11 +35,7 @@ export function registerV1ActivationsGet(app: App) {
     const { crmRecordId } = c.req.valid('query');
     const { tenantId } = c.get('principal');
     const db = c.get('db');
-    const row =
-      (await findActivation(db, tenantId, { opportunityId: crmRecordId })) ??
-      (await db.query.activationsTable.findFirst({
-        where: (a, { and, eq }) => and(eq(a.tenantId, tenantId), eq(a.crmRecordId, crmRecordId)),
-      }));
+    const row = await findActivationForRecord(db, tenantId, crmRecordId);
     if (!row) throw new ApiError('NOT_FOUND', `Record ${crmRecordId} has not been activated.`);
     return c.json(await activationView(db, row), 200);
   });

@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { App } from '../app';
-import { connectionsTable } from '../db/schema';
-import { encryptSecret } from '../domain/crypto';
 import { mergeConfig, urlProblems } from '../domain/tenancy/connection-config';
 import { CONNECTOR_REGISTRY } from '../domain/tenancy/connectors';
+import { listConnections } from '../domain/tenancy/list-connections';
+import { saveConnection } from '../domain/tenancy/save-connection';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
@@ -99,48 +98,20 @@ export function registerV1AdminConnections(app: App) {
     ];
     if (problems.length)
       throw new ApiError('VALIDATION_FAILED', `The ${body.system} connection is not valid.`, problems);
-    const values = {
+    const { updatedAt } = await saveConnection(c.get('db'), c.env, {
       tenantId,
       role,
       system: body.system,
       config: body.config,
-      secretCiphertext: await encryptSecret(c.env.SECRETS_KEY, tenantId, JSON.stringify(body.secrets)),
+      secrets: body.secrets,
       concurrencyLimit: body.concurrencyLimit,
-      updatedAt: new Date().toISOString(),
-    };
-    await c
-      .get('db')
-      .insert(connectionsTable)
-      .values(values)
-      .onConflictDoUpdate({ target: [connectionsTable.tenantId, connectionsTable.role], set: values });
+    });
     return c.json(
-      {
-        role,
-        system: body.system,
-        config: body.config,
-        concurrencyLimit: body.concurrencyLimit,
-        updatedAt: values.updatedAt,
-      },
+      { role, system: body.system, config: body.config, concurrencyLimit: body.concurrencyLimit, updatedAt },
       200,
     );
   });
   app.openapi(list, async (c) => {
-    const rows = await c
-      .get('db')
-      .select()
-      .from(connectionsTable)
-      .where(eq(connectionsTable.tenantId, c.get('principal').tenantId));
-    return c.json(
-      {
-        connections: rows.map((r) => ({
-          role: r.role,
-          system: r.system,
-          config: r.config,
-          concurrencyLimit: r.concurrencyLimit,
-          updatedAt: r.updatedAt,
-        })),
-      },
-      200,
-    );
+    return c.json({ connections: await listConnections(c.get('db'), c.get('principal').tenantId) }, 200);
   });
 }

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import type { App } from '../app';
-import { approvalPoliciesTable, tenantsTable } from '../db/schema';
 import { TenantPolicySchema } from '../domain/amendments/policy';
+import { savePolicy } from '../domain/teams/save-policy';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
@@ -53,21 +52,7 @@ export function registerV1AdminTeams(app: App) {
         ]);
       }
     }
-    const db = c.get('db');
-    if (body.teamsTenantId)
-      await db
-        .update(tenantsTable)
-        .set({ teamsTenantId: body.teamsTenantId })
-        .where(eq(tenantsTable.id, tenantId));
-    const row = {
-      tenantId,
-      policy: body.policy as unknown as Record<string, unknown>,
-      updatedAt: new Date().toISOString(),
-    };
-    await db
-      .insert(approvalPoliciesTable)
-      .values(row)
-      .onConflictDoUpdate({ target: approvalPoliciesTable.tenantId, set: row });
+    await savePolicy(c.get('db'), { tenantId, teamsTenantId: body.teamsTenantId, policy: body.policy });
     return c.json({ ok: true }, 200);
   });
 }

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
-import { apiKeysTable, tenantsTable } from '../db/schema';
-import { randomToken, sha256Hex } from '../domain/crypto';
+import { createTenant } from '../domain/tenancy/create-tenant';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
@@ -39,36 +38,10 @@ const route = createRoute({
   },
 });
 
-export async function newApiKey(tenantId: string, scope: 'crm' | 'psa' | 'admin', label: string) {
-  const secret = `hk_${scope}_${randomToken(24)}`;
-  return {
-    secret,
-    row: {
-      id: `key_${randomToken(9)}`,
-      tenantId,
-      scope,
-      keyHash: await sha256Hex(secret),
-      prefix: secret.slice(0, 10),
-      label,
-    },
-  };
-}
-
 export function registerV1AdminTenantsCreate(app: App) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
-    const db = c.get('db');
-    const id = `ten_${randomToken(9)}`;
-    const crm = await newApiKey(id, 'crm', 'Salesforce package');
-    const psa = await newApiKey(id, 'psa', 'PSA sidebar host');
-    const admin = await newApiKey(id, 'admin', 'Admin');
-    await db.batch([
-      db.insert(tenantsTable).values({ id, name: body.name, salesforceOrgId: body.salesforceOrgId ?? null }),
-      db.insert(apiKeysTable).values([crm.row, psa.row, admin.row]),
-    ]);
-    return c.json(
-      { id, name: body.name, keys: { crm: crm.secret, psa: psa.secret, admin: admin.secret } },
-      201,
-    );
+    const { id, keys } = await createTenant(c.get('db'), body);
+    return c.json({ id, name: body.name, keys }, 201);
   });
 }

@@ -1,11 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq } from 'drizzle-orm';
 import type { App } from '../app';
-import { DocuSignConnectError, parseEnvelopeCompleted, verifyConnectSignature } from '../connectors/docusign';
-import { amendmentsTable } from '../db/schema';
 import { AmendmentChangesSchema } from '../domain/amendments';
+import { listAmendments } from '../domain/amendments/list-amendments';
 import { receiveAmendment } from '../domain/amendments/receive-amendment';
-import { connectionSecrets } from '../domain/tenancy/connectors';
+import { receiveDocuSignEnvelope } from '../domain/amendments/receive-docusign-envelope';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { idempotent } from '../http/idempotency';
@@ -99,40 +97,24 @@ export function registerV1Amendments(app: App) {
   app.openapi(docusign, async (c) => {
     const { tenantId } = c.req.valid('param');
     const raw = await c.req.text();
-    const db = c.get('db');
-    const secrets = await connectionSecrets(c.env, db, tenantId, 'clm');
-    const keys = Array.isArray(secrets?.connectHmacKeys) ? (secrets.connectHmacKeys as string[]) : [];
-    if (keys.length === 0 || !(await verifyConnectSignature(raw, c.req.raw.headers, keys))) {
+    const out = await receiveDocuSignEnvelope(c.get('db'), c.env, {
+      tenantId,
+      raw,
+      headers: c.req.raw.headers,
+      correlationId: c.get('correlationId'),
+    });
+    if (out.outcome === 'unverified')
       throw new ApiError('UNAUTHORIZED', 'The DocuSign Connect signature could not be verified.');
-    }
-    let event: ReturnType<typeof parseEnvelopeCompleted>;
-    try {
-      event = parseEnvelopeCompleted(JSON.parse(raw));
-    } catch (e) {
-      if (e instanceof DocuSignConnectError && /not.*completed|event/i.test(e.message))
-        return c.json({ ignored: e.message }, 200);
+    if (out.outcome === 'ignored') return c.json({ ignored: out.reason }, 200);
+    if (out.outcome === 'refused') {
       log('warn', 'docusign event refused', {
         correlationId: c.get('correlationId'),
         tenantId,
-        error: String(e),
+        error: out.error,
       });
-      throw new ApiError(
-        'VALIDATION_FAILED',
-        `The envelope is not a Handoff amendment: ${(e as Error).message}`,
-      );
+      throw new ApiError('VALIDATION_FAILED', `The envelope is not a Handoff amendment: ${out.message}`);
     }
-    const out = await receiveAmendment(db, c.env, {
-      tenantId,
-      contractKey: event.contractKey,
-      number: event.amendmentNumber,
-      source: 'docusign',
-      sourceRef: event.envelopeId,
-      effectiveDate: event.effectiveDate,
-      signedBy: event.signedBy,
-      changes: event.changes,
-      correlationId: c.get('correlationId'),
-    });
-    return c.json(out, 202);
+    return c.json(out.received, 202);
   });
   app.openapi(fromCrm, async (c) => {
     const b = c.req.valid('json');
@@ -151,30 +133,7 @@ export function registerV1Amendments(app: App) {
   });
   app.openapi(list, async (c) => {
     const { contractKey } = c.req.valid('query');
-    const rows = await c
-      .get('db')
-      .select()
-      .from(amendmentsTable)
-      .where(
-        and(
-          eq(amendmentsTable.tenantId, c.get('principal').tenantId),
-          eq(amendmentsTable.contractKey, contractKey),
-        ),
-      )
-      .orderBy(desc(amendmentsTable.number));
-    return c.json(
-      {
-        amendments: rows.reverse().map((a) => ({
-          id: a.id,
-          number: a.number,
-          state: a.state,
-          effectiveDate: a.effectiveDate,
-          contractVersion: a.contractVersion,
-          message: a.message,
-          diff: a.diff ?? null,
-        })),
-      },
-      200,
-    );
+    const amendments = await listAmendments(c.get('db'), c.get('principal').tenantId, contractKey);
+    return c.json({ amendments }, 200);
   });
 }

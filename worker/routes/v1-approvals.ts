@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq } from 'drizzle-orm';
 import type { App } from '../app';
-import { approvalsTable } from '../db/schema';
 import { decideApproval } from '../domain/billing/decide-approval';
+import { approvalView, listApprovals } from '../domain/billing/list-approvals';
 import { refreshSentCards } from '../domain/teams/notify';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
@@ -59,32 +58,11 @@ const decide = createRoute({
   responses: { 200: jsonBody(ApprovalSchema, 'Decided'), 409: errorResponses[400], ...errorResponses },
 });
 
-const view = (a: typeof approvalsTable.$inferSelect) => ({
-  id: a.id,
-  kind: a.kind,
-  contractKey: a.contractKey,
-  subjectKey: a.subjectKey,
-  state: a.state,
-  decidedBy: a.decidedBy,
-  decidedAt: a.decidedAt,
-  comment: a.comment,
-  evidence: a.evidence ?? null,
-  createdAt: a.createdAt,
-});
-
 export function registerV1Approvals(app: App) {
   app.openapi(list, async (c) => {
     const { state } = c.req.valid('query');
-    const conds = [eq(approvalsTable.tenantId, c.get('principal').tenantId)];
-    if (state) conds.push(eq(approvalsTable.state, state));
-    const rows = await c
-      .get('db')
-      .select()
-      .from(approvalsTable)
-      .where(and(...conds))
-      .orderBy(desc(approvalsTable.createdAt))
-      .limit(200);
-    return c.json({ approvals: rows.map(view) }, 200);
+    const rows = await listApprovals(c.get('db'), c.get('principal').tenantId, state);
+    return c.json({ approvals: rows.map(approvalView) }, 200);
   });
   app.openapi(decide, async (c) => {
     const { id } = c.req.valid('param');
@@ -107,6 +85,6 @@ export function registerV1Approvals(app: App) {
         c.get('correlationId'),
       ),
     );
-    return c.json(view(decided), 200);
+    return c.json(approvalView(decided), 200);
   });
 }

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
 import type { App } from '../app';
-import { auditLogTable } from '../db/schema';
+import { listAuditEntries } from '../domain/audit';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
@@ -32,20 +31,7 @@ const route = createRoute({
 export function registerV1AuditList(app: App) {
   app.openapi(route, async (c) => {
     const { correlationId } = c.req.valid('query');
-    const rows = await c
-      .get('db')
-      .select()
-      .from(auditLogTable)
-      .where(
-        and(
-          eq(auditLogTable.tenantId, c.get('principal').tenantId),
-          eq(auditLogTable.correlationId, correlationId),
-        ),
-      )
-      .orderBy(asc(auditLogTable.id));
-    return c.json(
-      { entries: rows.map(({ id: _id, tenantId: _t, ...r }) => ({ ...r, detail: r.detail ?? null })) },
-      200,
-    );
+    const entries = await listAuditEntries(c.get('db'), c.get('principal').tenantId, correlationId);
+    return c.json({ entries }, 200);
   });
 }

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq } from 'drizzle-orm';
 import type { App } from '../app';
-import { exceptionsTable } from '../db/schema';
+import { listExceptions } from '../domain/exceptions/list-exceptions';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
@@ -44,36 +43,7 @@ const route = createRoute({
 export function registerV1ExceptionsList(app: App) {
   app.openapi(route, async (c) => {
     const q = c.req.valid('query');
-    const conds = [eq(exceptionsTable.tenantId, c.get('principal').tenantId)];
-    if (q.status) conds.push(eq(exceptionsTable.status, q.status));
-    if (q.projectKey) conds.push(eq(exceptionsTable.projectKey, q.projectKey));
-    const rows = await c
-      .get('db')
-      .select()
-      .from(exceptionsTable)
-      .where(and(...conds))
-      .orderBy(desc(exceptionsTable.createdAt))
-      .limit(q.limit);
-    const now = Date.now();
-    return c.json(
-      {
-        exceptions: rows.map((r) => ({
-          id: r.id,
-          correlationId: r.correlationId,
-          source: r.source,
-          subjectType: r.subjectType,
-          subjectId: r.subjectId,
-          projectKey: r.projectKey,
-          code: r.code,
-          reason: r.reason,
-          owner: r.owner,
-          suggestedFix: r.suggestedFix,
-          status: r.status,
-          ageSeconds: Math.max(0, Math.round((now - Date.parse(r.createdAt)) / 1000)),
-          createdAt: r.createdAt,
-        })),
-      },
-      200,
-    );
+    const exceptions = await listExceptions(c.get('db'), c.get('principal').tenantId, q);
+    return c.json({ exceptions }, 200);
   });
 }

@@ -1,15 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { App } from '../app';
-import { approvalsTable, exceptionsTable } from '../db/schema';
-import { loadPolicy } from '../domain/amendments/policy';
 import { decideApproval } from '../domain/billing/decide-approval';
-import { projectByContract } from '../domain/billing/project-context';
+import { findApproval } from '../domain/billing/list-approvals';
 import { retryException, skipException } from '../domain/exceptions/resolve-exception';
 import { tenantForTeams } from '../domain/teams/card-actions';
 import { ssoConfig } from '../domain/teams/config';
 import { decideChangeOrder } from '../domain/teams/decide-change-order';
+import { myApprovals } from '../domain/teams/my-approvals';
+import { exceptionOwner, myExceptions } from '../domain/teams/my-exceptions';
 import { refreshSentCards } from '../domain/teams/notify';
 import { verifyTeamsSsoToken } from '../domain/teams/sso';
 import { ApiError } from '../http/api-error';
@@ -140,15 +139,9 @@ export function registerV1TeamsTab(app: App) {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const db = c.get('db');
-    const policy = await loadPolicy(db, me.tenantId);
-    const [e] = await db
-      .select()
-      .from(exceptionsTable)
-      .where(and(eq(exceptionsTable.tenantId, me.tenantId), eq(exceptionsTable.id, id)))
-      .limit(1);
-    if (!e) throw new ApiError('NOT_FOUND', `No exception ${id}.`);
-    if ((policy.exceptionOwners[e.owner]?.aadObjectId ?? e.owner) !== me.oid)
-      throw new ApiError('FORBIDDEN', 'Only the owner of this exception can act on it.');
+    const owner = await exceptionOwner(db, me.tenantId, id);
+    if (owner === undefined) throw new ApiError('NOT_FOUND', `No exception ${id}.`);
+    if (owner !== me.oid) throw new ApiError('FORBIDDEN', 'Only the owner of this exception can act on it.');
     const ctx = {
       db,
       env: c.env,
@@ -168,81 +161,18 @@ export function registerV1TeamsTab(app: App) {
   });
   app.openapi(approvals, async (c) => {
     const me = c.get('teamsUser');
-    const rows = await c
-      .get('db')
-      .select()
-      .from(approvalsTable)
-      .where(
-        and(
-          eq(approvalsTable.tenantId, me.tenantId),
-          eq(approvalsTable.approver, me.oid),
-          eq(approvalsTable.state, 'requested'),
-        ),
-      )
-      .orderBy(desc(approvalsTable.createdAt));
-    const items = [];
-    for (const a of rows) {
-      const project = await projectByContract(c.get('db'), me.tenantId, a.contractKey);
-      const bm = project?.contract.billingModel;
-      const milestone =
-        bm?.type === 'fixed_fee' ? bm.milestones.find((m) => m.key === a.subjectKey) : undefined;
-      items.push({
-        id: a.id,
-        kind: a.kind === 'milestone' ? ('milestone' as const) : ('changeOrder' as const),
-        title:
-          a.kind === 'milestone'
-            ? `Accept milestone “${milestone?.name ?? a.subjectKey}”`
-            : `Approve amendment ${String((a.evidence as { amendmentNumber?: number } | null)?.amendmentNumber ?? '')}`.trim(),
-        project: project ? `${project.contract.number} ${project.contract.name}` : a.contractKey,
-        ...(milestone ? { amount: milestone.amount } : {}),
-        requestedAt: a.createdAt,
-      });
-    }
-    return c.json({ items }, 200);
+    return c.json({ items: await myApprovals(c.get('db'), me.tenantId, me.oid) }, 200);
   });
   app.openapi(exceptions, async (c) => {
     const me = c.get('teamsUser');
-    const policy = await loadPolicy(c.get('db'), me.tenantId);
-    const queues = Object.entries(policy.exceptionOwners)
-      .filter(([, p]) => p.aadObjectId === me.oid)
-      .map(([q]) => q);
-    const rows = await c
-      .get('db')
-      .select()
-      .from(exceptionsTable)
-      .where(
-        and(
-          eq(exceptionsTable.tenantId, me.tenantId),
-          eq(exceptionsTable.status, 'open'),
-          inArray(exceptionsTable.owner, [...queues, me.oid]),
-        ),
-      )
-      .orderBy(desc(exceptionsTable.createdAt))
-      .limit(100);
-    return c.json(
-      {
-        items: rows.map((e) => ({
-          id: e.id,
-          rule: e.code,
-          reason: e.reason,
-          owner: e.owner,
-          suggestedFix: e.suggestedFix,
-          raisedAt: e.createdAt,
-        })),
-      },
-      200,
-    );
+    return c.json({ items: await myExceptions(c.get('db'), me.tenantId, me.oid) }, 200);
   });
   app.openapi(decide, async (c) => {
     const me = c.get('teamsUser');
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const db = c.get('db');
-    const [a] = await db
-      .select()
-      .from(approvalsTable)
-      .where(and(eq(approvalsTable.tenantId, me.tenantId), eq(approvalsTable.id, id)))
-      .limit(1);
+    const a = await findApproval(db, me.tenantId, id);
     if (!a) throw new ApiError('NOT_FOUND', `No approval ${id}.`);
     if (a.approver !== me.oid) throw new ApiError('FORBIDDEN', 'Only the assigned approver can decide.');
     const actor = `${me.name} (${me.oid})`;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type AmendmentChanges, AmendmentChangesSchema } from '../../domain/amendments/changes';
+import { type AmendmentChanges, AmendmentChangesSchema } from '../../../shared/model/amendment';
 import { AMENDMENT_FIELDS, ConnectEventSchema } from './connect-event';
 
 export type DocuSignConnectErrorCode =

@@ -25,6 +25,20 @@ export async function findActivation(
   return row;
 }
 
+/** The activation of a CRM record: the opportunity's, else the one started from that record (a Contract). */
+export async function findActivationForRecord(
+  db: Db,
+  tenantId: string,
+  crmRecordId: string,
+): Promise<ActivationRow | undefined> {
+  return (
+    (await findActivation(db, tenantId, { opportunityId: crmRecordId })) ??
+    (await db.query.activationsTable.findFirst({
+      where: (a, { and, eq }) => and(eq(a.tenantId, tenantId), eq(a.crmRecordId, crmRecordId)),
+    }))
+  );
+}
+
 export async function setActivationStatus(
   db: Db,
   tenantId: string,

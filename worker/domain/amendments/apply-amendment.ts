@@ -1,6 +1,10 @@
+import {
+  type AmendmentChanges,
+  type AmendmentChangesInput,
+  AmendmentChangesSchema,
+} from '../../../shared/model/amendment';
 import type { Contract, Milestone, Rate } from '../../../shared/model/contract';
 import { type Money, money, sumMoney } from '../../../shared/model/money';
-import { type AmendmentChanges, type AmendmentChangesInput, AmendmentChangesSchema } from './changes';
 import { AmendmentError } from './errors';
 import type { ScopedContract } from './scope';
 

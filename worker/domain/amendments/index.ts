@@ -1,4 +1,3 @@
-export { applyAmendment } from './apply-amendment';
 export {
   type AmendmentChanges,
   type AmendmentChangesInput,
@@ -7,7 +6,8 @@ export {
   MilestoneChangeSchema,
   type RateChange,
   RateChangeSchema,
-} from './changes';
+} from '../../../shared/model/amendment';
+export { applyAmendment } from './apply-amendment';
 export {
   type Change,
   type ContractDiff,

@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
+import type { AmendmentChanges } from '../../../shared/model/amendment';
 import type { Db } from '../../db/client';
 import { amendmentsTable } from '../../db/schema';
 import type { Env } from '../../env';
 import { audit } from '../audit';
 import { randomToken } from '../crypto';
-import type { AmendmentChanges } from './changes';
 
 export interface IncomingAmendment {
   tenantId: string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MilestoneSchema } from '../../../shared/model/contract';
-import { MoneySchema } from '../../../shared/model/money';
+import { MilestoneSchema } from './contract';
+import { MoneySchema } from './money';
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use an ISO date, YYYY-MM-DD');
 

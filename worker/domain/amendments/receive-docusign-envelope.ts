@@ -1,0 +1,56 @@
+import {
+  DocuSignConnectError,
+  type EnvelopeCompleted,
+  parseEnvelopeCompleted,
+  verifyConnectSignature,
+} from '../../connectors/docusign';
+import type { Db } from '../../db/client';
+import type { Env } from '../../env';
+import { connectionSecrets } from '../tenancy/connectors';
+import { receiveAmendment } from './receive-amendment';
+
+export type DocuSignEnvelopeOutcome =
+  /** No Connect HMAC key for the tenant, or the signature does not match any. */
+  | { outcome: 'unverified' }
+  /** A genuine message about something else (another event): acknowledge and ignore. */
+  | { outcome: 'ignored'; reason: string }
+  /** A genuine message that is not a valid Handoff amendment. */
+  | { outcome: 'refused'; message: string; error: string }
+  | { outcome: 'received'; received: { id: string; duplicate: boolean } };
+
+/**
+ * A DocuSign Connect message (JSON SIM), verified on its raw body with the tenant's Connect HMAC keys;
+ * a completed amendment envelope becomes a received amendment.
+ */
+export async function receiveDocuSignEnvelope(
+  db: Db,
+  env: Env,
+  input: { tenantId: string; raw: string; headers: Headers; correlationId: string },
+): Promise<DocuSignEnvelopeOutcome> {
+  const { tenantId, raw } = input;
+  const secrets = await connectionSecrets(env, db, tenantId, 'clm');
+  const keys = Array.isArray(secrets?.connectHmacKeys) ? (secrets.connectHmacKeys as string[]) : [];
+  if (keys.length === 0 || !(await verifyConnectSignature(raw, input.headers, keys))) {
+    return { outcome: 'unverified' };
+  }
+  let event: EnvelopeCompleted;
+  try {
+    event = parseEnvelopeCompleted(JSON.parse(raw));
+  } catch (e) {
+    if (e instanceof DocuSignConnectError && /not.*completed|event/i.test(e.message))
+      return { outcome: 'ignored', reason: e.message };
+    return { outcome: 'refused', message: (e as Error).message, error: String(e) };
+  }
+  const received = await receiveAmendment(db, env, {
+    tenantId,
+    contractKey: event.contractKey,
+    number: event.amendmentNumber,
+    source: 'docusign',
+    sourceRef: event.envelopeId,
+    effectiveDate: event.effectiveDate,
+    signedBy: event.signedBy,
+    changes: event.changes,
+    correlationId: input.correlationId,
+  });
+  return { outcome: 'received', received };
+}
