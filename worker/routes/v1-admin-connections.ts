@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import type { App } from '../app';
+import { outboundPolicyFromEnv } from '../connectors/outbound-guard';
 import { connectionsTable } from '../db/schema';
 import { encryptSecret } from '../domain/crypto';
 import { mergeConfig, urlProblems } from '../domain/tenancy/connection-config';
@@ -95,7 +96,7 @@ export function registerV1AdminConnections(app: App) {
             message: i.message,
             fix: 'Correct this setting.',
           }))),
-      ...urlProblems(merged, c.env.ALLOW_LOOPBACK_CONNECTIONS === 'true'),
+      ...urlProblems(merged, body.system, outboundPolicyFromEnv(c.env)),
     ];
     if (problems.length)
       throw new ApiError('VALIDATION_FAILED', `The ${body.system} connection is not valid.`, problems);
