@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { App } from '../app';
+import { outboundPolicyFromEnv, outboundUrlProblems } from '../connectors/outbound-guard';
 import {
   ActivitySchema,
   BotAuthError,
@@ -33,9 +34,11 @@ export function registerV1TeamsMessages(app: App) {
     const parsed = ActivitySchema.safeParse(raw);
     if (!parsed.success) throw new ApiError('FORBIDDEN', 'Not a Bot Framework activity.');
     const activity = parsed.data;
+    const outbound = outboundPolicyFromEnv(c.env);
     try {
       await verifyBotRequest(c.req.header('authorization'), activity, {
         appId,
+        outbound,
         ...(c.env.BOT_OPENID_METADATA_URL ? { openIdMetadataUrl: c.env.BOT_OPENID_METADATA_URL } : {}),
         ...(c.env.BOT_ISSUER ? { issuer: c.env.BOT_ISSUER } : {}),
       });
@@ -53,10 +56,21 @@ export function registerV1TeamsMessages(app: App) {
       (activity.conversation as { tenantId?: string } | undefined)?.tenantId;
     const aad = activity.from?.aadObjectId;
     const tenantId = await tenantForTeams(db, tid);
+    // The channel token vouches for the serviceUrl; it is still kept only if it is a Bot Connector host, as the
+    // bot's token will be sent there.
+    const serviceUrlProblem = activity.serviceUrl
+      ? outboundUrlProblems(activity.serviceUrl, 'bot-connector', outbound, 'serviceUrl')[0]
+      : undefined;
+    if (serviceUrlProblem)
+      log('warn', 'activity serviceUrl is not a Bot Connector host; not recorded', {
+        correlationId: c.get('correlationId'),
+        error: serviceUrlProblem.message,
+      });
     if (
       tenantId &&
       aad &&
       activity.serviceUrl &&
+      !serviceUrlProblem &&
       activity.conversation?.id &&
       (activity.conversation as { conversationType?: string }).conversationType !== 'channel'
     ) {
