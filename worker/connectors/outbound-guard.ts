@@ -257,7 +257,8 @@ export function outboundPolicyFromEnv(env: {
   ALLOWED_CUSTOM_VENDOR_HOSTS?: string;
   TEAMS_BOT_CONNECTOR_ORIGINS?: string;
 }): OutboundPolicy {
-  const hostPattern = /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+  // Names only (the last label has a letter, so never an address), at least two labels.
+  const hostPattern = /^(\*\.)?([a-z0-9-]+\.)+[a-z0-9-]*[a-z][a-z0-9-]*$/;
   return {
     allowLoopback: env.ALLOW_LOOPBACK_CONNECTIONS === 'true',
     customHosts: splitList(env.ALLOWED_CUSTOM_VENDOR_HOSTS)
