@@ -582,12 +582,15 @@ try {
 
   // Naive posting: one line per call, one call after the other, straight from Node.
   say(`naive posting: ${O.naiveSample} lines, one postTimeEntries call each, sequentially`);
-  const naive = createNetSuiteConnector({
-    accountId: tb.netsuiteAccountId,
-    baseUrl: tb.instances.netsuite.baseUrl,
-    auth: { accessToken: 'bench-naive-token' },
-    postConcurrency: 1,
-  } as never);
+  const naive = createNetSuiteConnector(
+    {
+      accountId: tb.netsuiteAccountId,
+      baseUrl: tb.instances.netsuite.baseUrl,
+      auth: { accessToken: 'bench-naive-token' },
+      postConcurrency: 1,
+    } as never,
+    { outbound: { allowLoopback: true, customHosts: [], botConnectorOrigins: [] } },
+  );
   const customerId = erpOf(viewP, 'customer') ?? erpP;
   const nsNaiveBefore = requestCounts(tb).netsuite;
   const naiveStart = performance.now();

@@ -19,7 +19,15 @@ export interface Env {
   SECRETS_KEY: string;
   /** Lets the operator create tenants (POST /v1/admin/tenants). */
   PLATFORM_ADMIN_TOKEN?: string;
+  /** "true" only for the sandbox and tests: tenant URLs and the Bot Connector may be local emulators. */
   ALLOW_LOOPBACK_CONNECTIONS?: string;
+  /**
+   * Extra host names (exact, or `*.suffix` with two labels after the star) that tenant CRM/PSA/ERP/CLM URLs
+   * may use besides the vendors' documented hosts, comma-separated (e.g. a vendor's custom domain or proxy).
+   */
+  ALLOWED_CUSTOM_VENDOR_HOSTS?: string;
+  /** Extra https origins the Teams bot token may be sent to (a sovereign cloud's Bot Connector), comma-separated. */
+  TEAMS_BOT_CONNECTOR_ORIGINS?: string;
   /** Base of the queues' exponential retry delay in seconds (default 1; 0 in tests retries at once). */
   QUEUE_RETRY_BASE_SECONDS?: string;
   /** The Teams bot (Azure Bot registration): app id, and its client secret (a secret). */

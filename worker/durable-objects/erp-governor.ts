@@ -1,8 +1,22 @@
 import { DurableObject } from 'cloudflare:workers';
+import {
+  type OutboundPolicy,
+  outboundPolicyFromEnv,
+  outboundUrlProblems,
+  redirectError,
+  refusedUrlError,
+  STRICT_OUTBOUND_POLICY,
+  type UrlProblem,
+  vendorTargets,
+} from '../connectors/outbound-guard';
 import type { Env } from '../env';
 
 export const GOVERNOR_LIMIT_HEADER = 'x-handoff-governor-limit';
 export const GOVERNOR_TIMEOUT_HEADER = 'x-handoff-governor-timeout-ms';
+/** The vendor system the call is for (its hosts are the only ones the governor forwards to). */
+export const GOVERNOR_SYSTEM_HEADER = 'x-handoff-governor-system';
+/** Set on the governor's own refusal (a URL the outbound guard refuses), never on a vendor's answer. */
+export const GOVERNOR_REFUSED_HEADER = 'x-handoff-governor-refused';
 
 /**
  * One per ERP account, fleet-wide: every call Handoff makes to that account passes through here, so
@@ -43,9 +57,18 @@ export class ErpGovernor extends DurableObject<Env> {
       1000,
       Number(request.headers.get(GOVERNOR_TIMEOUT_HEADER) ?? 15_000) || 15_000,
     );
+    const system = request.headers.get(GOVERNOR_SYSTEM_HEADER);
     const headers = new Headers(request.headers);
     headers.delete(GOVERNOR_LIMIT_HEADER);
     headers.delete(GOVERNOR_TIMEOUT_HEADER);
+    headers.delete(GOVERNOR_SYSTEM_HEADER);
+    // Checked again here, where the request leaves: the governor forwards nowhere the outbound guard refuses.
+    const [refused] = outboundUrlProblems(
+      request.url,
+      vendorTargets(system),
+      outboundPolicyFromEnv(this.env),
+    );
+    if (refused) return Response.json(refused, { status: 421, headers: { [GOVERNOR_REFUSED_HEADER]: '1' } });
     const body =
       request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
 
@@ -55,10 +78,13 @@ export class ErpGovernor extends DurableObject<Env> {
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) await new Promise((r) => setTimeout(r, pause));
       this.stats.forwarded += 1;
+      // Never follow a redirect: it would carry the Authorization header past the check. The caller turns
+      // the 3xx into a connector error.
       const response = await fetch(request.url, {
         method: request.method,
         headers,
         body,
+        redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
       if (response.status === 429) {
@@ -76,27 +102,48 @@ export class ErpGovernor extends DurableObject<Env> {
   }
 }
 
-/** A fetch that goes through the account's governor; hand it to the ERP connector. */
+/**
+ * A fetch that goes through the account's governor; hand it to the ERP connector. The URL passes the outbound
+ * guard before it leaves (and again in the governor); a redirect or the governor's refusal is a non-retryable
+ * ConnectorError.
+ */
 export function governedFetch(
   env: Pick<Env, 'ERP_GOVERNOR'>,
   accountKey: string,
   limit: number,
-  timeoutMs = 15_000,
+  opts: { system?: string; outbound?: OutboundPolicy; timeoutMs?: number } = {},
 ) {
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const system = opts.system ?? 'erp';
   const stub = env.ERP_GOVERNOR.get(env.ERP_GOVERNOR.idFromName(accountKey));
   return async (input: Request | string | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
+    const [problem] = outboundUrlProblems(
+      request.url,
+      vendorTargets(opts.system),
+      opts.outbound ?? STRICT_OUTBOUND_POLICY,
+    );
+    if (problem) throw refusedUrlError(system, problem, request.url);
     const headers = new Headers(request.headers);
     headers.set(GOVERNOR_LIMIT_HEADER, String(limit));
     headers.set(GOVERNOR_TIMEOUT_HEADER, String(timeoutMs));
+    if (opts.system) headers.set(GOVERNOR_SYSTEM_HEADER, opts.system);
     const body =
       request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
     // Waiting for a slot counts too: give the whole call twice the per-request budget.
-    return stub.fetch(request.url, {
+    const response = await stub.fetch(request.url, {
       method: request.method,
       headers,
       body,
+      redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs * 2),
     });
+    if (response.headers.get(GOVERNOR_REFUSED_HEADER))
+      throw refusedUrlError(system, (await response.json()) as UrlProblem, request.url);
+    if ([301, 302, 303, 307, 308].includes(response.status)) {
+      await response.body?.cancel();
+      throw redirectError(system, request.url, response);
+    }
+    return response;
   };
 }

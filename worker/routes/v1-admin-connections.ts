@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
-import { mergeConfig, urlProblems } from '../domain/tenancy/connection-config';
+import { connectionUrlProblems, mergeConfig } from '../domain/tenancy/connection-config';
 import { CONNECTOR_REGISTRY } from '../domain/tenancy/connectors';
 import { listConnections } from '../domain/tenancy/list-connections';
 import { saveConnection } from '../domain/tenancy/save-connection';
@@ -94,7 +94,7 @@ export function registerV1AdminConnections(app: App) {
             message: i.message,
             fix: 'Correct this setting.',
           }))),
-      ...urlProblems(merged, c.env.ALLOW_LOOPBACK_CONNECTIONS === 'true'),
+      ...connectionUrlProblems(c.env, merged, body.system),
     ];
     if (problems.length)
       throw new ApiError('VALIDATION_FAILED', `The ${body.system} connection is not valid.`, problems);

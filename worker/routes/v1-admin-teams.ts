@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
 import { TenantPolicySchema } from '../domain/amendments/policy';
-import { savePolicy } from '../domain/teams/save-policy';
+import { botConnectorUrlProblems, savePolicy } from '../domain/teams/save-policy';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
@@ -30,27 +30,18 @@ export function registerV1AdminTeams(app: App) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const { tenantId } = c.get('principal');
-    // The bot sends its Bot Connector token to this URL: only Microsoft's Bot Connector hosts (or the local
-    // emulator where the deployment allows loopback) may receive it.
+    // The bot sends its Bot Connector token to this URL when it first writes to someone who never wrote to it
+    // (otherwise it uses the serviceUrl of their last activity): only a Bot Connector host Microsoft documents,
+    // matched exactly, or an origin the deployment adds (the connector checks again on every request).
     const serviceUrl = body.policy.teamsServiceUrl;
-    if (serviceUrl) {
-      const host = new URL(serviceUrl).hostname;
-      const microsoft =
-        serviceUrl.startsWith('https://') &&
-        /(^|\.)(trafficmanager\.net|botframework\.com|botframework\.azure\.us|teams\.microsoft\.com)$/.test(
-          host,
+    if (serviceUrl !== undefined) {
+      const problems = botConnectorUrlProblems(c.env, serviceUrl, 'policy.teamsServiceUrl');
+      if (problems.length)
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          'teamsServiceUrl must be a Microsoft Bot Connector URL.',
+          problems,
         );
-      const loopback =
-        c.env.ALLOW_LOOPBACK_CONNECTIONS === 'true' && /^(127\.\d+\.\d+\.\d+|localhost)$/.test(host);
-      if (!microsoft && !loopback) {
-        throw new ApiError('VALIDATION_FAILED', 'teamsServiceUrl must be a Microsoft Bot Connector URL.', [
-          {
-            field: 'policy.teamsServiceUrl',
-            message: 'not a Bot Connector host',
-            fix: 'Use the service URL Teams sends with activities, e.g. https://smba.trafficmanager.net/teams/.',
-          },
-        ]);
-      }
     }
     await savePolicy(c.get('db'), { tenantId, teamsTenantId: body.teamsTenantId, policy: body.policy });
     return c.json({ ok: true }, 200);

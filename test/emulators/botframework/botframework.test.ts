@@ -12,6 +12,7 @@ import {
   parseExecuteAction,
   verifyBotRequest,
 } from '../../../worker/connectors/teams';
+import { EMULATOR_OUTBOUND } from '../../support/outbound';
 import { type BotFrameworkState, type ChannelTokenVariant, createBotFrameworkEmulator } from './index';
 
 const APP_ID = '5c8d4a6e-1f0b-4a57-9d55-3a8e6b2f9c11';
@@ -48,6 +49,7 @@ function startBot(): Promise<{ url: string; close(): Promise<void> }> {
       await verifyBotRequest(c.req.header('Authorization'), activity, {
         appId: APP_ID,
         openIdMetadataUrl: metadataUrl,
+        outbound: EMULATOR_OUTBOUND,
       });
     } catch (e) {
       if (e instanceof BotAuthError) return c.json({ error: e.code }, e.status);
@@ -136,6 +138,7 @@ function connector(inst: Inst, statuses: number[] = [], overrides: Record<string
         statuses.push(res.status);
         return res;
       },
+      outbound: EMULATOR_OUTBOUND,
     },
   );
 }
@@ -199,7 +202,7 @@ describe('channel to bot: the bot verifies what Teams delivers', () => {
       token: string;
       serviceUrl: string;
     };
-    const cfg = { appId: APP_ID, openIdMetadataUrl: inst.metadataUrl };
+    const cfg = { appId: APP_ID, openIdMetadataUrl: inst.metadataUrl, outbound: EMULATOR_OUTBOUND };
     const activity = { serviceUrl, channelId: 'msteams' };
     const expiresAt = Date.now() + 3600_000;
     await expect(

@@ -7,6 +7,7 @@ import {
   KantataWebhookError,
   parseKantataWebhook,
 } from '../../../worker/connectors/kantata';
+import { EMULATOR_OUTBOUND } from '../../support/outbound';
 import * as act from './demo-actions';
 import { createKantataEmulator } from './emulator';
 import { DEMO_CONSULTANTS } from './seeds';
@@ -71,11 +72,14 @@ async function setup() {
     body: JSON.stringify({ id, seed: 'demo', config: { options: { accessTokens: [TOKEN] } } }),
   });
   const { baseUrl } = (await res.json()) as { baseUrl: string };
-  const psa = createKantataConnector({
-    baseUrl: `${baseUrl}/api/v1`,
-    accessToken: TOKEN,
-    uiBaseUrl: `${baseUrl}/ui`,
-  });
+  const psa = createKantataConnector(
+    {
+      baseUrl: `${baseUrl}/api/v1`,
+      accessToken: TOKEN,
+      uiBaseUrl: `${baseUrl}/ui`,
+    },
+    { outbound: EMULATOR_OUTBOUND },
+  );
   const project = await psa.createProject(spec, `act-${id}:project`);
   const ids = await psa.ensureWbsAndMilestones(project.id, spec, `act-${id}:wbs`);
   await psa.ensureRateCard(project.id, spec.rateCard!, `act-${id}:rates`);

@@ -3,6 +3,7 @@ import { money } from '../../../shared/model/money';
 import { type ProjectSpec, ProjectSpecSchema } from '../../../shared/model/project';
 import { ConnectorError } from '../../../worker/connectors/errors';
 import { createKantataConnector } from '../../../worker/connectors/kantata';
+import { EMULATOR_OUTBOUND } from '../../support/outbound';
 import type { FaultRule } from '../kit/emulator';
 import { createKantataEmulator } from './emulator';
 import type { KantataState } from './state';
@@ -29,12 +30,15 @@ async function newInstance() {
   });
   const { baseUrl } = (await res.json()) as { baseUrl: string };
   const connector = (opts: { token?: string; timeoutMs?: number } = {}) =>
-    createKantataConnector({
-      baseUrl: `${baseUrl}/api/v1`,
-      accessToken: opts.token ?? TOKEN,
-      uiBaseUrl: `${baseUrl}/ui`,
-      timeoutMs: opts.timeoutMs ?? 3000,
-    });
+    createKantataConnector(
+      {
+        baseUrl: `${baseUrl}/api/v1`,
+        accessToken: opts.token ?? TOKEN,
+        uiBaseUrl: `${baseUrl}/ui`,
+        timeoutMs: opts.timeoutMs ?? 3000,
+      },
+      { outbound: EMULATOR_OUTBOUND },
+    );
   const control = `${server.url}/__emulator/instances/${id}`;
   return {
     baseUrl,

@@ -13,7 +13,7 @@ import { seededRandom } from './rng';
  */
 
 export const FaultRuleSchema = z.object({
-  kind: z.enum(['latency', 'error', 'rate_limit', 'timeout', 'drop_after_commit', 'outage']),
+  kind: z.enum(['latency', 'error', 'rate_limit', 'timeout', 'drop_after_commit', 'outage', 'redirect']),
   method: z.string().optional(),
   /** Regular expression tested against the path after the instance prefix, e.g. "^/services/rest/record/v1/customer". */
   path: z.string().optional(),
@@ -28,6 +28,11 @@ export const FaultRuleSchema = z.object({
   untilEpochMs: z.number().int().optional(),
   /** For outage: 'reset' drops the connection (unreachable host); '503' answers Service Unavailable. */
   mode: z.enum(['reset', '503']).optional(),
+  /** For redirect: where to send the caller (answered with 302 unless redirectStatus says otherwise). */
+  location: z.string().optional(),
+  redirectStatus: z
+    .union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)])
+    .optional(),
 });
 export type FaultRule = z.infer<typeof FaultRuleSchema>;
 
@@ -236,6 +241,14 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
       return c.json(e.body as object, 429, {
         'Retry-After': String(limited.retryAfterSeconds ?? 1),
         ...e.headers,
+      });
+    }
+    const redirect = hits.find((h) => h.kind === 'redirect');
+    if (redirect) {
+      // A vendor moving an org or an account (or a hostile middlebox): the caller must not follow.
+      return new Response(null, {
+        status: redirect.redirectStatus ?? 302,
+        headers: { location: redirect.location ?? 'http://169.254.169.254/latest/meta-data/' },
       });
     }
     const error = hits.find((h) => h.kind === 'error');

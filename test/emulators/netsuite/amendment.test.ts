@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Contract, ContractSchema, type Customer } from '../../../shared/model/contract';
 import type { BillingSchedule } from '../../../shared/model/project';
 import { createNetSuiteConnector } from '../../../worker/connectors/netsuite';
+import { EMULATOR_OUTBOUND } from '../../support/outbound';
 import {
   createNetSuiteEmulator,
   type NetSuiteState,
@@ -61,12 +62,15 @@ describe('NetSuite applyAmendment', () => {
       body: JSON.stringify({ id: 'amend1', seed: 'demo', config: { options: creds.options } }),
     });
     const { baseUrl } = (await res.json()) as { baseUrl: string };
-    const erp = createNetSuiteConnector({
-      accountId: 'TSTDRV42_SB1',
-      baseUrl,
-      auth: creds.auth,
-      timeoutMs: 3000,
-    });
+    const erp = createNetSuiteConnector(
+      {
+        accountId: 'TSTDRV42_SB1',
+        baseUrl,
+        auth: creds.auth,
+        timeoutMs: 3000,
+      },
+      { outbound: EMULATOR_OUTBOUND },
+    );
     const cust = await erp.upsertCustomer(customer, 'a:customer');
     const project = await erp.upsertProject(
       { name: 'Acme platform rollout', customerId: cust.id, contract },

@@ -3,6 +3,7 @@ import { money } from '../../../shared/model/money';
 import { ConnectorError } from '../../../worker/connectors/errors';
 import { createNetSuiteConnector, type NetSuiteConnectionInput } from '../../../worker/connectors/netsuite';
 import type { ErpExpenseLine, ErpInvoiceInput, ErpTimeLine } from '../../../worker/connectors/ports';
+import { EMULATOR_OUTBOUND } from '../../support/outbound';
 import { createNetSuiteEmulator, type NetSuiteState } from './index';
 
 const TOKEN = 'delivery-test-token';
@@ -53,13 +54,16 @@ async function account(options: Record<string, unknown> = {}) {
 }
 
 function connector(baseUrl: string, overrides: Partial<NetSuiteConnectionInput> = {}) {
-  return createNetSuiteConnector({
-    accountId: 'TSTDRV42',
-    baseUrl,
-    auth: { accessToken: TOKEN },
-    timeoutMs: 3000,
-    ...overrides,
-  });
+  return createNetSuiteConnector(
+    {
+      accountId: 'TSTDRV42',
+      baseUrl,
+      auth: { accessToken: TOKEN },
+      timeoutMs: 3000,
+      ...overrides,
+    },
+    { outbound: EMULATOR_OUTBOUND },
+  );
 }
 
 const timeLine = (

@@ -4,6 +4,7 @@ import { type Contract, ContractSchema, type Customer } from '../../../shared/mo
 import type { BillingSchedule } from '../../../shared/model/project';
 import { ConnectorError } from '../../../worker/connectors/errors';
 import { createNetSuiteConnector, type NetSuiteConnectionInput } from '../../../worker/connectors/netsuite';
+import { EMULATOR_OUTBOUND } from '../../support/outbound';
 import {
   createNetSuiteEmulator,
   type NetSuiteState,
@@ -50,13 +51,16 @@ const faults = (id: string, rules: unknown[]) =>
   });
 
 function connector(baseUrl: string, overrides: Partial<NetSuiteConnectionInput> = {}) {
-  return createNetSuiteConnector({
-    accountId: 'TSTDRV42_SB1',
-    baseUrl,
-    auth: creds.auth,
-    timeoutMs: 3000,
-    ...overrides,
-  });
+  return createNetSuiteConnector(
+    {
+      accountId: 'TSTDRV42_SB1',
+      baseUrl,
+      auth: creds.auth,
+      timeoutMs: 3000,
+      ...overrides,
+    },
+    { outbound: EMULATOR_OUTBOUND },
+  );
 }
 
 async function rejection(p: Promise<unknown>): Promise<ConnectorError> {

@@ -6,6 +6,7 @@ import { ConnectorError } from '../../../worker/connectors/errors';
 import type { SalesforceConnectionInput } from '../../../worker/connectors/salesforce';
 import { createSalesforceConnector } from '../../../worker/connectors/salesforce';
 import { salesforceError } from '../../../worker/connectors/salesforce/sf-errors';
+import { EMULATOR_OUTBOUND } from '../../support/outbound';
 import { createSalesforceEmulator, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEMO_IDS } from './emulator';
 
 const emulator = createSalesforceEmulator();
@@ -50,11 +51,14 @@ async function addFaults(id: string, rules: unknown[]): Promise<void> {
 }
 
 function connector(baseUrl: string, overrides: Partial<SalesforceConnectionInput> = {}) {
-  return createSalesforceConnector({
-    instanceUrl: baseUrl,
-    auth: { clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET },
-    ...overrides,
-  });
+  return createSalesforceConnector(
+    {
+      instanceUrl: baseUrl,
+      auth: { clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET },
+      ...overrides,
+    },
+    { outbound: EMULATOR_OUTBOUND },
+  );
 }
 
 async function caught(p: Promise<unknown>): Promise<ConnectorError> {

@@ -1,3 +1,4 @@
+import { guardedFetch, type OutboundPolicy } from '../outbound-guard';
 import type { FetchLike, PsaPort } from '../ports';
 import { applyAmendment } from './amendment';
 import { publishBillingStatus } from './billing-status';
@@ -26,11 +27,16 @@ export interface KantataConnector extends PsaPort {
  */
 export function createKantataConnector(
   config: KantataConnectionInput,
-  deps: { fetch?: FetchLike } = {},
+  deps: { fetch?: FetchLike; outbound?: OutboundPolicy } = {},
 ): KantataConnector {
   const settings = KantataConnectionSchema.parse(config);
   // Called through a wrapper: workerd refuses a detached `fetch` ("Illegal invocation").
-  const fetchImpl: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
+  // Every request is checked against the outbound guard (Kantata's hosts) and never follows a redirect.
+  const fetchImpl = guardedFetch(deps.fetch ?? ((input, init) => fetch(input, init)), {
+    system: 'kantata',
+    targets: 'kantata',
+    policy: deps.outbound,
+  });
   const ctx: KantataContext = { http: createKantataHttp(settings, fetchImpl), config: settings };
   const recordUrl = (id: string) => `${settings.uiBaseUrl}/workspaces/${encodeURIComponent(id)}`;
 

@@ -105,6 +105,7 @@ export function createKantataHttp(config: KantataConnection, fetchImpl: FetchLik
       // Reading the body can fail too (connection cut mid-response): same as no answer.
       text = await response.text();
     } catch (cause) {
+      if (cause instanceof ConnectorError) throw cause; // refused by the outbound guard: not a network error
       throw kantataNetworkError(cause, config.timeoutMs);
     }
     if (!response.ok) throw kantataHttpError(method, path, response, text);

@@ -1,6 +1,7 @@
 import type { Customer } from '../../../shared/model/contract';
 import type { BillingSchedule } from '../../../shared/model/project';
 import { ConnectorError } from '../errors';
+import { guardedFetch, type OutboundPolicy } from '../outbound-guard';
 import type { ErpInvoiceInput, ErpPort, ErpProjectInput, ExternalRecord, FetchLike } from '../ports';
 import { applyErpAmendment } from './amendment';
 import { BILLING_SCHEDULE_SUBLISTS, billingScheduleBody } from './billing-schedule-body';
@@ -39,6 +40,8 @@ const UI_PATHS: Record<LinkKind, string> = {
 
 export interface NetSuiteConnectorDeps {
   fetch?: FetchLike;
+  /** What the deployment allows beyond NetSuite's hosts (default: nothing, not even loopback). */
+  outbound?: OutboundPolicy;
   /** Clock for token expiry (tests). */
   now?: () => number;
 }
@@ -64,7 +67,12 @@ export function createNetSuiteConnector(
   deps: NetSuiteConnectorDeps = {},
 ): ErpPort {
   const config = NetSuiteConnectionSchema.parse(rawConfig);
-  const fetchImpl: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
+  // Every request (token exchange included) passes the outbound guard and never follows a redirect.
+  const fetchImpl = guardedFetch(deps.fetch ?? ((input, init) => fetch(input, init)), {
+    system: 'netsuite',
+    targets: 'netsuite',
+    policy: deps.outbound,
+  });
   const tokens =
     'accessToken' in config.auth
       ? staticTokenSource(config.auth.accessToken)

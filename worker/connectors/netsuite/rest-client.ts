@@ -50,6 +50,7 @@ export function createRestClient(
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
+      if (e instanceof ConnectorError) throw e; // refused by the outbound guard: not a network error
       throw isTimeout(e) ? timeoutError(request.context, timeoutMs, e) : networkError(SYSTEM, e);
     }
   }

@@ -127,6 +127,7 @@ export function clientCredentialsTokenSource(
         signal: AbortSignal.timeout(config.timeoutMs),
       });
     } catch (e) {
+      if (e instanceof ConnectorError) throw e; // refused by the outbound guard: not a network error
       throw isTimeout(e) ? timeoutError('token request', config.timeoutMs, e) : networkError(SYSTEM, e);
     }
     const text = await response.text().catch(() => '');

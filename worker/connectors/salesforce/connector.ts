@@ -1,4 +1,5 @@
 import { ConnectorError } from '../errors';
+import { guardedFetch, type OutboundPolicy } from '../outbound-guard';
 import type { CrmPort, CrmWriteBack, DealSnapshot, FetchLike } from '../ports';
 import { type SalesforceConnectionInput, SalesforceConnectionSchema } from './config';
 import { mapDeal } from './deal-mapper';
@@ -25,7 +26,7 @@ export interface SalesforceConnector extends CrmPort {
  */
 export function createSalesforceConnector(
   config: SalesforceConnectionInput,
-  deps: { fetch?: FetchLike } = {},
+  deps: { fetch?: FetchLike; outbound?: OutboundPolicy } = {},
 ): SalesforceConnector {
   const parsed = SalesforceConnectionSchema.safeParse(config);
   if (!parsed.success) {
@@ -38,7 +39,12 @@ export function createSalesforceConnector(
     });
   }
   const settings = parsed.data;
-  const fetchFn: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
+  // Every request (token included) passes the outbound guard and never follows a redirect.
+  const fetchFn = guardedFetch(deps.fetch ?? ((input, init) => fetch(input, init)), {
+    system: SYSTEM,
+    targets: 'salesforce',
+    policy: deps.outbound,
+  });
   const session = createSession(settings, fetchFn);
 
   return {

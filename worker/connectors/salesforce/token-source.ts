@@ -54,6 +54,7 @@ export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLi
       });
       text = await res.text();
     } catch (e) {
+      if (e instanceof ConnectorError) throw e; // refused by the outbound guard: not a network error
       const name = (e as { name?: string })?.name;
       throw name === 'TimeoutError' || name === 'AbortError'
         ? timeoutError(config.timeoutMs, e)

@@ -1,4 +1,5 @@
 import { ConnectorError, networkError, retryAfterMs } from '../errors';
+import { assertOutboundUrl, guardedFetch, type OutboundPolicy } from '../outbound-guard';
 import type { FetchLike } from '../ports';
 import { type BotConnectorConfig, type BotConnectorConfigInput, BotConnectorConfigSchema } from './config';
 import { isAbort, SYSTEM, timeoutError } from './errors';
@@ -44,13 +45,28 @@ interface CallOptions {
   what: string;
 }
 
-export function createBotConnector(configInput: BotConnectorConfigInput, deps: { fetch?: FetchLike } = {}) {
+/**
+ * The bot's client to the Bot Connector service. Its token only ever goes to a Bot Connector host Microsoft
+ * documents (exact hosts, see outbound-guard), or to an origin the deployment adds (TEAMS_BOT_CONNECTOR_ORIGINS,
+ * or loopback emulators with ALLOW_LOOPBACK_CONNECTIONS); the client secret only to Microsoft sign-in. Checked
+ * on every request, whatever serviceUrl a caller passes; redirects are never followed.
+ */
+export function createBotConnector(
+  configInput: BotConnectorConfigInput,
+  deps: { fetch?: FetchLike; outbound?: OutboundPolicy } = {},
+) {
   const config: BotConnectorConfig = BotConnectorConfigSchema.parse(configInput);
-  const fetcher: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
-  const tokens = botTokenSource(config, fetcher);
+  const raw: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
+  const fetcher = guardedFetch(raw, { system: SYSTEM, targets: 'bot-connector', policy: deps.outbound });
+  const tokens = botTokenSource(
+    config,
+    guardedFetch(raw, { system: SYSTEM, targets: 'microsoft-login', policy: deps.outbound }),
+  );
   const limiter = new ConversationRateLimiter(config.conversationLimits);
 
   async function call(opts: CallOptions): Promise<unknown> {
+    // Before even asking for a token: a serviceUrl that is not a Bot Connector host never gets one.
+    assertOutboundUrl(SYSTEM, opts.url, 'bot-connector', deps.outbound, 'serviceUrl');
     let renewedToken = false;
     for (let attempt = 0; ; attempt++) {
       const release = await limiter.acquire(opts.bucket);

@@ -39,6 +39,7 @@ export function botTokenSource(config: BotConnectorConfig, fetcher: FetchLike) {
         signal: AbortSignal.timeout(config.timeoutMs),
       });
     } catch (e) {
+      if (e instanceof ConnectorError) throw e; // refused by the outbound guard: not a network error
       throw isAbort(e) ? timeoutError('Bot Framework token request', e) : networkError(SYSTEM, e);
     }
     const json = await res.json().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { decodeProtectedHeader, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { guardedFetch, type OutboundPolicy } from '../outbound-guard';
 import type { FetchLike } from '../ports';
 import { BotAuthError } from './errors';
 import { OpenIdKeyCache } from './openid-keys';
@@ -18,6 +19,8 @@ export const VerifyBotRequestConfigSchema = z.object({
   issuer: z.string().default(BOT_FRAMEWORK_ISSUER),
   /** Epoch ms; tests pin the clock. */
   now: z.number().optional(),
+  /** Where the metadata and keys may be fetched from besides Microsoft's hosts (default: nowhere else). */
+  outbound: z.custom<OutboundPolicy>().optional(),
 });
 export type VerifyBotRequestConfig = z.input<typeof VerifyBotRequestConfigSchema>;
 
@@ -61,7 +64,13 @@ export async function verifyBotRequest(
   if (!header.kid) throw new BotAuthError('MALFORMED_TOKEN', 'The token header has no kid');
 
   const nowMs = cfg.now ?? Date.now();
-  const signingKey = await cache.key(cfg.openIdMetadataUrl, header.kid, fetcher, nowMs);
+  // The metadata URL is the deployment's, the jwks_uri comes from the metadata: both only from Microsoft.
+  const keysFetch = guardedFetch(fetcher, {
+    system: 'teams',
+    targets: 'microsoft-login',
+    policy: cfg.outbound,
+  });
+  const signingKey = await cache.key(cfg.openIdMetadataUrl, header.kid, keysFetch, nowMs);
 
   let claims: JWTPayload;
   try {

@@ -1,3 +1,4 @@
+import { outboundPolicyFromEnv } from '../../connectors/outbound-guard';
 import { createBotConnector } from '../../connectors/teams';
 import type { Env } from '../../env';
 
@@ -7,11 +8,14 @@ export function teamsConfigured(env: Env): boolean {
 }
 
 export function botConnector(env: Env) {
-  return createBotConnector({
-    appId: env.TEAMS_BOT_APP_ID!,
-    appPassword: env.TEAMS_BOT_APP_PASSWORD!,
-    ...(env.BOT_TOKEN_URL ? { tokenUrl: env.BOT_TOKEN_URL } : {}),
-  });
+  return createBotConnector(
+    {
+      appId: env.TEAMS_BOT_APP_ID!,
+      appPassword: env.TEAMS_BOT_APP_PASSWORD!,
+      ...(env.BOT_TOKEN_URL ? { tokenUrl: env.BOT_TOKEN_URL } : {}),
+    },
+    { outbound: outboundPolicyFromEnv(env) },
+  );
 }
 
 export function ssoConfig(env: Env) {

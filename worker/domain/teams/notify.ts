@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { outboundPolicyFromEnv, outboundUrlProblems } from '../../connectors/outbound-guard';
 import type { Db } from '../../db/client';
 import { approvalsTable, teamsCardsTable, teamsConversationsTable, tenantsTable } from '../../db/schema';
 import type { Env } from '../../env';
@@ -7,12 +8,30 @@ import { loadPolicy } from '../amendments/policy';
 import { botConnector, teamsConfigured } from './config';
 import { approvalCard, exceptionCardFor } from './views';
 
+/** The URL if the bot token may go there (a documented Bot Connector host), else undefined (logged). */
+function allowedServiceUrl(env: Env, tenantId: string, url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const [problem] = outboundUrlProblems(url, 'bot-connector', outboundPolicyFromEnv(env), 'serviceUrl');
+  if (!problem) return url;
+  log('warn', 'refused a Teams service URL', {
+    correlationId: 'teams-notify',
+    tenantId,
+    error: `${problem.field} ${problem.message}`,
+  });
+  return undefined;
+}
+
+/**
+ * Where to reach a person: the conversation and serviceUrl recorded from their last activity (Teams' own
+ * word, verified by the channel token), as Microsoft advises; only for someone who never wrote to the bot,
+ * the tenant's configured service URL, and only if it is a Bot Connector host.
+ */
 async function conversationFor(
   env: Env,
   db: Db,
   tenantId: string,
   aadObjectId: string,
-  serviceUrl: string,
+  fallbackServiceUrl: string | undefined,
   teamsTenantId: string,
 ) {
   const [known] = await db
@@ -25,13 +44,21 @@ async function conversationFor(
       ),
     )
     .limit(1);
-  if (known) return known;
+  if (known && allowedServiceUrl(env, tenantId, known.serviceUrl)) return known;
+  const serviceUrl = allowedServiceUrl(env, tenantId, fallbackServiceUrl);
+  if (!serviceUrl) return undefined;
   const created = await botConnector(env).createConversation(serviceUrl, {
     tenantId: teamsTenantId,
     memberAadObjectId: aadObjectId,
   });
   const row = { tenantId, aadObjectId, serviceUrl, conversationId: created.conversationId };
-  await db.insert(teamsConversationsTable).values(row).onConflictDoNothing();
+  await db
+    .insert(teamsConversationsTable)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [teamsConversationsTable.tenantId, teamsConversationsTable.aadObjectId],
+      set: { serviceUrl, conversationId: row.conversationId, updatedAt: new Date().toISOString() },
+    });
   return row;
 }
 
@@ -46,8 +73,9 @@ async function send(
   if (!teamsConfigured(env)) return false;
   const policy = await loadPolicy(db, tenantId);
   const [tenant] = await db.select().from(tenantsTable).where(eq(tenantsTable.id, tenantId)).limit(1);
-  if (!policy.teamsServiceUrl || !tenant?.teamsTenantId) return false;
+  if (!tenant?.teamsTenantId) return false;
   const conv = await conversationFor(env, db, tenantId, to, policy.teamsServiceUrl, tenant.teamsTenantId);
+  if (!conv) return false;
   const [sent] = await db
     .select()
     .from(teamsCardsTable)

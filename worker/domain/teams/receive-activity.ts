@@ -1,3 +1,4 @@
+import { outboundPolicyFromEnv } from '../../connectors/outbound-guard';
 import {
   ActivitySchema,
   BotAuthError,
@@ -39,9 +40,11 @@ export async function receiveBotActivity(
   const parsed = ActivitySchema.safeParse(input.body);
   if (!parsed.success) return { outcome: 'not-an-activity' };
   const activity = parsed.data;
+  const outbound = outboundPolicyFromEnv(env);
   try {
     await verifyBotRequest(input.authorization, activity, {
       appId,
+      outbound,
       ...(env.BOT_OPENID_METADATA_URL ? { openIdMetadataUrl: env.BOT_OPENID_METADATA_URL } : {}),
       ...(env.BOT_ISSUER ? { issuer: env.BOT_ISSUER } : {}),
     });
@@ -51,7 +54,7 @@ export async function receiveBotActivity(
       error: e instanceof BotAuthError ? `${e.code}: ${e.message}` : String(e),
     };
   }
-  const tenantId = await recordConversation(db, activity);
+  const tenantId = await recordConversation(db, activity, outbound, input.correlationId);
   if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
     const action = parseExecuteAction(activity);
     const result = await handleCardAction(env, db, action, input.correlationId);

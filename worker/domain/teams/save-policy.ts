@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { outboundPolicyFromEnv, outboundUrlProblems, type UrlProblem } from '../../connectors/outbound-guard';
 import type { Db } from '../../db/client';
 import { approvalPoliciesTable, tenantsTable } from '../../db/schema';
 import type { TenantPolicy } from '../amendments/policy';
@@ -22,4 +23,16 @@ export async function savePolicy(
     .insert(approvalPoliciesTable)
     .values(row)
     .onConflictDoUpdate({ target: approvalPoliciesTable.tenantId, set: row });
+}
+
+/**
+ * The bot sends its Bot Connector token to a service URL: only a Bot Connector host Microsoft documents,
+ * matched exactly, or an origin the deployment adds.
+ */
+export function botConnectorUrlProblems(
+  env: Parameters<typeof outboundPolicyFromEnv>[0],
+  url: string,
+  field: string,
+): UrlProblem[] {
+  return outboundUrlProblems(url, 'bot-connector', outboundPolicyFromEnv(env), field);
 }

@@ -1,3 +1,11 @@
+import {
+  type OutboundPolicy,
+  outboundPolicyFromEnv,
+  outboundUrlProblems,
+  type UrlProblem,
+  vendorTargets,
+} from '../../connectors/outbound-guard';
+
 /** Deep-merge non-secret config with decrypted secrets (secrets win), giving the connector's full config. */
 export function mergeConfig(
   config: Record<string, unknown>,
@@ -19,43 +27,34 @@ export function mergeConfig(
   return out;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i;
-const PRIVATE = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.|\[?f[cd][0-9a-f]{2}:|\[?fe80:)/i;
+/** A setting that holds a URL: named *Url / *Uri / *Endpoint, or any string that starts with a scheme. */
+const URL_KEY = /(url|uri|endpoint)$/i;
+const HAS_SCHEME = /^\s*[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
- * Tenant-configured URLs are an SSRF risk (OWASP API7): only https to public hosts, except loopback
- * when the deployment explicitly allows it (the sandbox and tests talk to local emulators).
+ * Tenant-configured URLs are an SSRF risk (OWASP API7): every URL setting of a connection, at any depth,
+ * through the one outbound guard (https, the vendor's documented hosts, no IP literal or internal name...).
+ * The connectors check every request again with the same guard.
  */
-export function urlProblems(
-  value: unknown,
-  allowLoopback: boolean,
-  path = '',
-): { field: string; message: string; fix: string }[] {
-  if (typeof value === 'string' && /url$/i.test(path.split('.').pop() ?? '')) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      return [{ field: path, message: 'is not a URL', fix: 'Use an absolute https:// URL.' }];
-    }
-    const loopback = LOOPBACK.test(url.hostname);
-    if (loopback && allowLoopback) return [];
-    if (url.protocol !== 'https:')
-      return [{ field: path, message: 'must use https', fix: 'Use the https:// URL of the system.' }];
-    if (loopback || PRIVATE.test(url.hostname))
-      return [
-        {
-          field: path,
-          message: 'points at a private or loopback address',
-          fix: 'Use the public URL of the system.',
-        },
-      ];
-    return [];
+export function urlProblems(value: unknown, system: string, policy: OutboundPolicy, path = ''): UrlProblem[] {
+  if (typeof value === 'string') {
+    const key = path.split('.').pop() ?? '';
+    if (!URL_KEY.test(key) && !HAS_SCHEME.test(value)) return [];
+    return outboundUrlProblems(value, vendorTargets(system), policy, path);
   }
   if (value && typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
-      urlProblems(v, allowLoopback, path ? `${path}.${k}` : k),
+      urlProblems(v, system, policy, path ? `${path}.${k}` : k),
     );
   }
   return [];
+}
+
+/** Every URL setting of a connection checked under the deployment's outbound policy. */
+export function connectionUrlProblems(
+  env: Parameters<typeof outboundPolicyFromEnv>[0],
+  merged: Record<string, unknown>,
+  system: string,
+): UrlProblem[] {
+  return urlProblems(merged, system, outboundPolicyFromEnv(env));
 }

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { createKantataConnector, KantataConnectionSchema } from '../../connectors/kantata';
 import { createNetSuiteConnector, NetSuiteConnectionSchema } from '../../connectors/netsuite';
+import { type OutboundPolicy, outboundPolicyFromEnv } from '../../connectors/outbound-guard';
 import type { CrmPort, ErpPort, FetchLike, PsaPort } from '../../connectors/ports';
 import { createSalesforceConnector, SalesforceConnectionSchema } from '../../connectors/salesforce';
 import type { Db } from '../../db/client';
@@ -23,7 +24,8 @@ interface ConnectorFactory<P> {
   schema: z.ZodType;
   /** Which account the ERP governor counts against (one governor per ERP account). */
   accountKey?(config: Record<string, unknown>): string;
-  create(config: never, deps: { fetch?: FetchLike }): P;
+  /** `outbound`: what the deployment allows besides the vendor's hosts; the connector checks every request. */
+  create(config: never, deps: { fetch?: FetchLike; outbound?: OutboundPolicy }): P;
 }
 
 /** Every system Handoff can connect, by role. Another vendor is one more entry here. */
@@ -72,10 +74,11 @@ export async function loadConnectors(env: Env, db: Db, tenantId: string): Promis
       await decryptSecret(env.SECRETS_KEY, tenantId, row.secretCiphertext),
     ) as Record<string, unknown>;
     const config = factory.schema.parse(mergeConfig(row.config, secrets)) as Record<string, unknown>;
+    const outbound = outboundPolicyFromEnv(env);
     const fetch = factory.accountKey
-      ? governedFetch(env, factory.accountKey(config), row.concurrencyLimit)
+      ? governedFetch(env, factory.accountKey(config), row.concurrencyLimit, { system: row.system, outbound })
       : undefined;
-    return factory.create(config as never, fetch ? { fetch } : {});
+    return factory.create(config as never, fetch ? { fetch, outbound } : { outbound });
   };
   const [crm, psa, erp] = await Promise.all([build('crm'), build('psa'), build('erp')]);
   return { crm: crm as CrmPort, psa: psa as PsaPort, erp: erp as ErpPort };
