@@ -5,14 +5,29 @@ import { type EmulatorUrls, teamsBindings } from './test/emulators';
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'worker/db/migrations'));
 
+type Budgets = Record<'API_RATE_LIMIT' | 'WEBHOOK_RATE_LIMIT' | 'SYNC_RATE_LIMIT', number>;
+
+/** Firms' request budgets per 60 s. The suites make more calls than a firm would; the limits suite, fewer. */
+const SUITE_BUDGETS: Budgets = { API_RATE_LIMIT: 100_000, WEBHOOK_RATE_LIMIT: 100_000, SYNC_RATE_LIMIT: 10_000 };
+const SMALL_BUDGETS: Budgets = { API_RATE_LIMIT: 40, WEBHOOK_RATE_LIMIT: 30, SYNC_RATE_LIMIT: 3 };
+const ratelimits = (b: Budgets) =>
+  Object.fromEntries(
+    Object.entries(b).map(([name, limit], i) => [
+      name,
+      { namespace_id: String(1001 + i), simple: { limit, period: 60 as const } },
+    ]),
+  );
+
 /** The same worker suite, once on D1 and once on libsql (a local sqld), with the emulators running in Node. */
-function workerProject(name: 'worker-d1' | 'worker-libsql') {
+function workerProject(name: 'worker-d1' | 'worker-libsql' | 'worker-limits') {
   const libsql = name === 'worker-libsql';
+  const limits = name === 'worker-limits';
   return {
     plugins: [
       cloudflareTest(async ({ inject }) => ({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
+          ratelimits: ratelimits(limits ? SMALL_BUDGETS : SUITE_BUDGETS),
           bindings: {
             TEST_MIGRATIONS: migrations,
             // Fixed for tests: every isolate of a project (and the shared sqld) must decrypt what another wrote.
@@ -35,7 +50,10 @@ function workerProject(name: 'worker-d1' | 'worker-libsql') {
     test: {
       name,
       // The reliability suite runs here too (seeded; HANDOFF_SEED replays, HANDOFF_RELIABILITY_SCALE enlarges).
-      include: ['test/worker/**/*.test.ts', 'test/reliability/worker/**/*.test.ts'],
+      // The limits suite runs on its own, with small budgets (D1 only: budgets do not depend on the database).
+      include: limits
+        ? ['test/worker-limits/**/*.test.ts']
+        : ['test/worker/**/*.test.ts', 'test/reliability/worker/**/*.test.ts'],
       setupFiles: ['test/setup/apply-migrations.ts'],
       globalSetup: [libsql ? 'test/setup/global-libsql.ts' : 'test/setup/global-emulators.ts'],
       testTimeout: 60_000,
@@ -51,6 +69,7 @@ export default defineConfig({
     projects: [
       workerProject('worker-d1'),
       workerProject('worker-libsql'),
+      workerProject('worker-limits'),
       {
         test: {
           name: 'node',

@@ -55,7 +55,10 @@ export function newApp() {
 
   app.onError((e, c) => {
     const requestId = c.get('requestId') ?? crypto.randomUUID();
-    if (e instanceof ApiError) return c.json(envelope(requestId, e), e.status as 400);
+    if (e instanceof ApiError) {
+      if (e.retryAfterSeconds !== undefined) c.header('retry-after', String(e.retryAfterSeconds));
+      return c.json(envelope(requestId, e), e.status as 400);
+    }
     if (e instanceof HTTPException && e.status < 500) {
       // Hono's own refusals (a body its validator could not read) in our envelope, never a 500.
       const err = new ApiError('BAD_REQUEST', 'The request could not be read.', [

@@ -1,4 +1,4 @@
-import type { IntakeMessage, PostingMessage } from './queues/messages';
+import type { PostingMessage } from './queues/messages';
 import type { ActivationParams } from './workflows/activation-params';
 import type { AmendmentParams } from './workflows/amendment-params';
 import type { MilestoneInvoiceParams } from './workflows/milestone-invoice-params';
@@ -12,8 +12,13 @@ export interface Env {
   ACTIVATION_WORKFLOW: Workflow<ActivationParams>;
   MILESTONE_INVOICE_WORKFLOW: Workflow<MilestoneInvoiceParams>;
   AMENDMENT_WORKFLOW: Workflow<AmendmentParams>;
-  INTAKE_QUEUE: Queue<IntakeMessage>;
+  /** One per PSA project: its changes and polls, in order (the intake). */
+  INTAKE_LANES: DurableObjectNamespace<import('./durable-objects/intake-lane').IntakeLane>;
   POSTING_QUEUE: Queue<PostingMessage>;
+  /** Per-tenant request budgets (Cloudflare rate limiting): authenticated API calls, webhooks, syncs. */
+  API_RATE_LIMIT: RateLimit;
+  WEBHOOK_RATE_LIMIT: RateLimit;
+  SYNC_RATE_LIMIT: RateLimit;
   ERP_GOVERNOR: DurableObjectNamespace<import('./durable-objects/erp-governor').ErpGovernor>;
   /** base64 of 32 random bytes; encrypts connection secrets at rest. */
   SECRETS_KEY: string;

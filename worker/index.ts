@@ -3,8 +3,6 @@ import { getDb } from './db/client';
 import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls';
 import { sweep } from './domain/maintenance/sweep';
 import type { Env } from './env';
-import { consumeIntake } from './queues/intake-consumer';
-import { consumeIntakeDeadLetters } from './queues/intake-dead-letters';
 import { consumePosting, consumePostingDeadLetters } from './queues/posting-consumer';
 import { registerDocs } from './routes/docs';
 import { registerV1ActivationsCreate } from './routes/v1-activations-create';
@@ -24,6 +22,7 @@ import { registerV1TeamsTab } from './routes/v1-teams-tab';
 import { registerKantataWebhooks } from './routes/webhooks-kantata';
 
 export { ErpGovernor } from './durable-objects/erp-governor';
+export { IntakeLane } from './durable-objects/intake-lane';
 export { ActivationWorkflow } from './workflows/activation';
 export { AmendmentWorkflow } from './workflows/amendment';
 export { MilestoneInvoiceWorkflow } from './workflows/milestone-invoice';
@@ -47,8 +46,6 @@ registerV1TeamsTab(app);
 registerDocs(app);
 
 const CONSUMERS: Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>> = {
-  'handoff-intake': consumeIntake,
-  'handoff-intake-dlq': consumeIntakeDeadLetters,
   'handoff-posting': consumePosting,
   'handoff-posting-dlq': consumePostingDeadLetters,
 };
@@ -66,7 +63,7 @@ export default {
     ctx.waitUntil(
       Promise.all([
         sweep(env, db),
-        enqueuePolls(db, env.INTAKE_QUEUE, correlationId),
+        enqueuePolls(db, env, correlationId),
         resendStaleQueued(db, env.POSTING_QUEUE),
       ]),
     );

@@ -4,6 +4,7 @@ import { apiKeysTable } from '../db/schema';
 import { sha256Hex } from '../domain/crypto';
 import { ApiError } from './api-error';
 import type { AppEnv, Principal } from './context';
+import { spendBudget } from './rate-limit';
 
 function timingSafeEqual(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
@@ -28,6 +29,7 @@ export function requireKey(...scopes: Principal['scope'][]): MiddlewareHandler<A
       timingSafeEqual(token, c.env.PLATFORM_ADMIN_TOKEN)
     ) {
       c.set('principal', { tenantId: '*', keyId: 'platform', scope: 'platform' });
+      await spendBudget(c.env, 'API_RATE_LIMIT', 'platform:operator');
       return next();
     }
     const [row] = await c
@@ -49,6 +51,7 @@ export function requireKey(...scopes: Principal['scope'][]): MiddlewareHandler<A
       scope: row.scope,
       user: user && /^[\w.@-]{1,80}$/.test(user) ? user : undefined,
     });
+    await spendBudget(c.env, 'API_RATE_LIMIT', `${row.tenantId}:${row.scope}`);
     return next();
   };
 }

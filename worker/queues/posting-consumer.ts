@@ -9,18 +9,10 @@ import { randomToken } from '../domain/crypto';
 import { loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
 import { log } from '../http/logger';
+import { backoffSeconds, retryBase } from './backoff';
 import { type PostingMessage, PostingMessageSchema } from './messages';
 
 type Item = typeof deliveryItemsTable.$inferSelect;
-
-/** Exponential back-off with full jitter, in seconds (Queues' retry delay); base 0 retries at once (tests). */
-export function backoffSeconds(attempt: number, baseSeconds = 1, random = Math.random): number {
-  const cap = Math.min(300, baseSeconds * 2 ** Math.min(attempt, 8));
-  return cap === 0 ? 0 : Math.max(1, Math.round(cap * random()));
-}
-
-export const retryBase = (env: Pick<Env, 'QUEUE_RETRY_BASE_SECONDS'>) =>
-  Number(env.QUEUE_RETRY_BASE_SECONDS ?? 1);
 
 /** The ERP's key for an item: stable across retries and redeliveries, unique per tenant. */
 export const erpKey = (tenantId: string, itemId: string) => `hoff-${tenantId}-${itemId.replace(':', '-')}`;

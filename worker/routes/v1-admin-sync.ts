@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
 import { enqueuePolls } from '../domain/billing/enqueue-polls';
 import { requireKey } from '../http/auth';
+import { spendBudget } from '../http/rate-limit';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const route = createRoute({
@@ -16,9 +17,10 @@ const route = createRoute({
 
 export function registerV1AdminSync(app: App) {
   app.openapi(route, async (c) => {
+    await spendBudget(c.env, 'SYNC_RATE_LIMIT', `${c.get('principal').tenantId}:sync`);
     const projects = await enqueuePolls(
       c.get('db'),
-      c.env.INTAKE_QUEUE,
+      c.env,
       c.get('correlationId'),
       c.get('principal').tenantId,
     );

@@ -7,6 +7,7 @@ import { readiness } from '../domain/billing/readiness';
 import { mintEmbedToken, verifyEmbedToken } from '../domain/embed-tokens';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
+import { spendBudget } from '../http/rate-limit';
 import { errorResponses, jsonBody, keyScopes, security } from './openapi-common';
 
 const mint = createRoute({
@@ -90,6 +91,7 @@ export function registerV1Sidebar(app: App) {
         'The embed token is invalid or expired; ask the host for a new one.',
       );
     }
+    await spendBudget(c.env, 'API_RATE_LIMIT', `${claims.tenantId}:sidebar`);
     const project = await projectByPsaId(c.get('db'), claims.tenantId, claims.psaProjectId);
     if (!project) throw new ApiError('NOT_FOUND', 'This project is not provisioned by Handoff.');
     const view = await readiness(c.get('db'), project);

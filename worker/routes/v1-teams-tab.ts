@@ -13,6 +13,7 @@ import { refreshSentCards } from '../domain/teams/notify';
 import { verifyTeamsSsoToken } from '../domain/teams/sso';
 import { ApiError } from '../http/api-error';
 import type { AppEnv } from '../http/context';
+import { spendBudget } from '../http/rate-limit';
 import { errorResponses, jsonBody, security } from './openapi-common';
 
 /**
@@ -32,6 +33,7 @@ const teamsSignIn: MiddlewareHandler<AppEnv & { Variables: { teamsUser: TeamsUse
   const tenantId = await tenantForTeams(c.get('db'), user.tid);
   if (!tenantId)
     throw new ApiError('FORBIDDEN', 'This Microsoft 365 organisation is not connected to Handoff.');
+  await spendBudget(c.env, 'API_RATE_LIMIT', `${tenantId}:teams-tab`);
   c.set('teamsUser', { ...user, tenantId });
   await next();
 };

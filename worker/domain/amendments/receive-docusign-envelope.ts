@@ -6,6 +6,7 @@ import {
 } from '../../connectors/docusign';
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
+import { spendBudget } from '../../http/rate-limit';
 import { connectionSecrets } from '../tenancy/connectors';
 import { receiveAmendment } from './receive-amendment';
 
@@ -33,6 +34,7 @@ export async function receiveDocuSignEnvelope(
   if (keys.length === 0 || !(await verifyConnectSignature(raw, input.headers, keys))) {
     return { outcome: 'unverified' };
   }
+  await spendBudget(env, 'WEBHOOK_RATE_LIMIT', `${tenantId}:webhook:docusign`);
   let event: EnvelopeCompleted;
   try {
     event = parseEnvelopeCompleted(JSON.parse(raw));

@@ -1,12 +1,17 @@
 import { and, eq, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { activationsTable, deliveryItemsTable, linksTable } from '../../db/schema';
+import { intakeLane } from '../../durable-objects/intake-lane';
+import type { Env } from '../../env';
 import type { IntakeMessage, PostingMessage } from '../../queues/messages';
 
-/** One poll message per active project (of one tenant, or all): the fallback for missed webhooks. */
+/**
+ * One poll per active project (of one tenant, or all), into the project's own intake lane: the fallback for
+ * missed webhooks. A poll already waiting in a lane is not added twice.
+ */
 export async function enqueuePolls(
   db: Db,
-  queue: Queue<IntakeMessage>,
+  env: Pick<Env, 'INTAKE_LANES'>,
   correlationId: string,
   tenantId?: string,
 ): Promise<number> {
@@ -32,8 +37,13 @@ export async function enqueuePolls(
       .limit(1);
     if (link) messages.push({ type: 'poll', tenantId: a.tenantId, psaProjectId: link.id, correlationId });
   }
-  for (let i = 0; i < messages.length; i += 100)
-    await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+  // A few lanes at a time: a Worker keeps at most six connections open.
+  for (let i = 0; i < messages.length; i += 6)
+    await Promise.all(
+      messages
+        .slice(i, i + 6)
+        .map((m) => intakeLane(env, m.tenantId, m.type === 'poll' ? m.psaProjectId : undefined).enqueue([m])),
+    );
   return messages.length;
 }
 

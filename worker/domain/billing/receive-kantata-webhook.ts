@@ -1,7 +1,9 @@
 import { type KantataWebhookEvent, parseKantataWebhook } from '../../connectors/kantata';
 import type { Db } from '../../db/client';
 import { webhookReceiptsTable } from '../../db/schema';
+import { intakeLane } from '../../durable-objects/intake-lane';
 import type { Env } from '../../env';
+import { spendBudget } from '../../http/rate-limit';
 import { connectionSecrets } from '../tenancy/connectors';
 
 const SUBJECTS: Record<string, 'time_entry' | 'expense' | 'story'> = {
@@ -17,7 +19,7 @@ export type KantataWebhookOutcome =
 
 /**
  * A Kantata change notification: verified with the tenant's webhook secret on the raw body, deduped by
- * its delivery id, and queued for intake (answered fast, processed from the queue).
+ * its delivery id, and put in its project's intake lane (answered fast, processed in the lane's order).
  */
 export async function receiveKantataWebhook(
   db: Db,
@@ -34,6 +36,8 @@ export async function receiveKantataWebhook(
   } catch (e) {
     return { refused: true, error: String(e) };
   }
+  // Authentic: it counts against this firm's own budget (never before, so no one can spend it for them).
+  await spendBudget(env, 'WEBHOOK_RATE_LIMIT', `${tenantId}:webhook:kantata`);
   const fresh = await db
     .insert(webhookReceiptsTable)
     .values({ tenantId, source: 'kantata', deliveryId: event.id })
@@ -47,14 +51,17 @@ export async function receiveKantataWebhook(
         .replace(/[^a-z_]/g, '')
     ];
   if (subjectType) {
-    await env.INTAKE_QUEUE.send({
-      type: 'psa-event',
-      tenantId,
-      subjectType,
-      subjectId: String(event.subjectId),
-      psaProjectId: event.workspaceId ? String(event.workspaceId) : undefined,
-      correlationId: input.correlationId,
-    });
+    const psaProjectId = event.workspaceId ? String(event.workspaceId) : undefined;
+    await intakeLane(env, tenantId, psaProjectId).enqueue([
+      {
+        type: 'psa-event',
+        tenantId,
+        subjectType,
+        subjectId: String(event.subjectId),
+        psaProjectId,
+        correlationId: input.correlationId,
+      },
+    ]);
   }
   return { refused: false, duplicate: false };
 }

@@ -9,6 +9,7 @@ import {
 } from '../../connectors/teams';
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
+import { spendBudget } from '../../http/rate-limit';
 import { handleCardAction } from './card-actions';
 import { recordConversation } from './record-conversation';
 
@@ -55,6 +56,7 @@ export async function receiveBotActivity(
     };
   }
   const tenantId = await recordConversation(db, activity, outbound, input.correlationId);
+  if (tenantId) await spendBudget(env, 'API_RATE_LIMIT', `${tenantId}:teams-bot`);
   if (activity.type === 'invoke' && activity.name === 'adaptiveCard/action') {
     const action = parseExecuteAction(activity);
     const result = await handleCardAction(env, db, action, input.correlationId);

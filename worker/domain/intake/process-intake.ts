@@ -1,15 +1,14 @@
 import { and, eq } from 'drizzle-orm';
-import { type Db, getDb } from '../db/client';
-import { syncCursorsTable } from '../db/schema';
-import { type Incoming, ingest } from '../domain/billing/ingest';
-import { checkMilestones } from '../domain/billing/milestones';
-import { projectByPsaId } from '../domain/billing/project-context';
-import { syncInvoices } from '../domain/billing/sync-invoices';
-import { type Connectors, loadConnectors } from '../domain/tenancy/connectors';
-import type { Env } from '../env';
-import { log } from '../http/logger';
-import { type IntakeMessage, IntakeMessageSchema } from './messages';
-import { backoffSeconds, retryBase } from './posting-consumer';
+import type { Db } from '../../db/client';
+import { syncCursorsTable } from '../../db/schema';
+import { intakeLane } from '../../durable-objects/intake-lane';
+import type { Env } from '../../env';
+import type { IntakeMessage } from '../../queues/messages';
+import { type Incoming, ingest } from '../billing/ingest';
+import { checkMilestones } from '../billing/milestones';
+import { projectByPsaId } from '../billing/project-context';
+import { syncInvoices } from '../billing/sync-invoices';
+import type { Connectors } from '../tenancy/connectors';
 
 /** Look back a little past the cursor: PSA clocks and our own are not the same clock. */
 const CURSOR_SKEW_MS = 5 * 60_000;
@@ -33,7 +32,17 @@ async function saveCursor(db: Db, tenantId: string, name: string, value: string)
     });
 }
 
-async function handle(env: Env, db: Db, connectors: Connectors, m: IntakeMessage): Promise<void> {
+/**
+ * One PSA change (a webhook) or one project's poll: read what changed from the PSA, check it against the
+ * contract and queue what may be posted; a poll also checks milestones and invoice status. Throws when the
+ * PSA (or our database) fails, so the lane retries it.
+ */
+export async function processIntake(
+  env: Env,
+  db: Db,
+  connectors: Connectors,
+  m: IntakeMessage,
+): Promise<void> {
   if (m.type === 'psa-event') {
     if (m.subjectType === 'story') {
       const project = m.psaProjectId ? await projectByPsaId(db, m.tenantId, m.psaProjectId) : undefined;
@@ -45,6 +54,14 @@ async function handle(env: Env, db: Db, connectors: Connectors, m: IntakeMessage
         ? await connectors.psa.getTimeEntry(m.subjectId)
         : await connectors.psa.getExpense(m.subjectId);
     if (!fresh?.approved) return;
+    if (m.psaProjectId !== fresh.psaProjectId) {
+      // The notification did not say (or misnamed) the project: the change goes to its project's own lane,
+      // so it is counted in that project's order.
+      await intakeLane(env, m.tenantId, fresh.psaProjectId).enqueue([
+        { ...m, psaProjectId: fresh.psaProjectId },
+      ]);
+      return;
+    }
     const project = await projectByPsaId(db, m.tenantId, fresh.psaProjectId);
     if (!project) return;
     const incoming: Incoming =
@@ -77,27 +94,4 @@ async function handle(env: Env, db: Db, connectors: Connectors, m: IntakeMessage
   await checkMilestones(env, db, connectors, project, m.correlationId);
   await syncInvoices(env, db, connectors, project, m.correlationId);
   await saveCursor(db, m.tenantId, name, startedAt);
-}
-
-/** Intake runs one message at a time (max_concurrency 1), so each project's caps are counted in order. */
-export async function consumeIntake(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const db = getDb(env);
-  for (const msg of batch.messages) {
-    const parsed = IntakeMessageSchema.safeParse(msg.body);
-    if (!parsed.success) {
-      msg.retry();
-      continue;
-    }
-    try {
-      await handle(env, db, await loadConnectors(env, db, parsed.data.tenantId), parsed.data);
-      msg.ack();
-    } catch (e) {
-      log('warn', 'intake failed; will retry', {
-        correlationId: parsed.data.correlationId,
-        tenantId: parsed.data.tenantId,
-        error: String(e),
-      });
-      msg.retry({ delaySeconds: backoffSeconds(msg.attempts, retryBase(env)) });
-    }
-  }
 }
