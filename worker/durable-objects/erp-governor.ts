@@ -3,6 +3,31 @@ import type { Env } from '../env';
 
 export const GOVERNOR_LIMIT_HEADER = 'x-handoff-governor-limit';
 export const GOVERNOR_TIMEOUT_HEADER = 'x-handoff-governor-timeout-ms';
+/** Set on the governor's answer when the call itself failed (reset, refused, timed out); the body says how. */
+export const GOVERNOR_FAILURE_HEADER = 'x-handoff-governor-failure';
+
+interface TransportFailure {
+  name: string;
+  message: string;
+}
+
+function transportFailure(error: unknown): Response {
+  const failure: TransportFailure =
+    error instanceof Error
+      ? { name: error.name, message: error.message }
+      : { name: 'Error', message: String(error) };
+  return Response.json(failure, { status: 502, headers: { [GOVERNOR_FAILURE_HEADER]: '1' } });
+}
+
+/** The governor's report of a failed call, raised again in the caller as the error its own fetch would have thrown. */
+async function rethrowTransportFailure(response: Response): Promise<never> {
+  const failure = (await response.json()) as TransportFailure;
+  const error =
+    failure.name === 'TimeoutError' || failure.name === 'AbortError'
+      ? new DOMException(failure.message, failure.name)
+      : Object.assign(new Error(failure.message), { name: failure.name });
+  throw error;
+}
 
 /**
  * One per ERP account, fleet-wide: every call Handoff makes to that account passes through here, so
@@ -17,7 +42,7 @@ export class ErpGovernor extends DurableObject<Env> {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private pausedUntil = 0;
-  private stats = { forwarded: 0, throttled: 0, maxInFlight: 0 };
+  private stats = { forwarded: 0, throttled: 0, failed: 0, maxInFlight: 0 };
 
   private async acquire(limit: number): Promise<void> {
     if (this.inFlight < limit) {
@@ -55,12 +80,20 @@ export class ErpGovernor extends DurableObject<Env> {
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) await new Promise((r) => setTimeout(r, pause));
       this.stats.forwarded += 1;
-      const response = await fetch(request.url, {
-        method: request.method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      let response: Response;
+      try {
+        response = await fetch(request.url, {
+          method: request.method,
+          headers,
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (e) {
+        // An unreachable ERP is an answer for the caller, not a failure of this object: thrown out of
+        // the handler it would be reported as the object's own uncaught exception on every reset.
+        this.stats.failed += 1;
+        return transportFailure(e);
+      }
       if (response.status === 429) {
         this.stats.throttled += 1;
         const retryAfter = Number(response.headers.get('retry-after') ?? 1);
@@ -92,11 +125,13 @@ export function governedFetch(
     const body =
       request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
     // Waiting for a slot counts too: give the whole call twice the per-request budget.
-    return stub.fetch(request.url, {
+    const response = await stub.fetch(request.url, {
       method: request.method,
       headers,
       body,
       signal: AbortSignal.timeout(timeoutMs * 2),
     });
+    if (response.headers.has(GOVERNOR_FAILURE_HEADER)) return rethrowTransportFailure(response);
+    return response;
   };
 }
