@@ -10,8 +10,11 @@ import {
   newTenant,
   psaProjectIdOf,
   syncNow,
+  testEnv,
+  waitFor,
   waitForActivation,
   waitForReadiness,
+  workflowOutput,
 } from './harness';
 
 const NORTHWIND = '006000000000001AAA';
@@ -94,6 +97,16 @@ describe('delivery to billing: approved time and expenses reach the ERP exactly 
     expect(invoiced.invoices[0]?.description).toMatch(/Discovery/);
     expect((await effects(t, 'netsuite'))['invoice.create']).toBe(1);
 
+    // The sidebar shows the invoice as soon as it is recorded; the invoice workflow then shows it in the
+    // PSA and the CRM. Once that workflow has finished, both have it.
+    const outcome = await workflowOutput(
+      testEnv.MILESTONE_INVOICE_WORKFLOW,
+      `inv-${asked.milestones[0]!.approvalId}`,
+    );
+    expect(outcome).toEqual({
+      invoiceId: invoiced.invoices[0]!.id,
+      number: invoiced.milestones[0]!.invoiceNumber,
+    });
     // Sales sees it on the opportunity.
     const sf = await (
       await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)
@@ -117,9 +130,11 @@ describe('delivery to billing: approved time and expenses reach the ERP exactly 
     await syncNow(t);
     const settled = await waitForReadiness(t, ws, (x) => x.invoices[0]?.status === 'paid');
     expect(settled.invoices[0]?.amountPaid).toEqual({ amountMinor: 3_000_000, currency: 'USD' });
-    const sfAfter = await (
-      await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)
-    ).text();
-    expect(sfAfter).toMatch(/Last Invoice Status[\s\S]{0,200}paid/);
+    // The sync records the payment (the sidebar shows it), then writes it to the PSA and the CRM.
+    await waitFor(
+      async () =>
+        (await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)).text(),
+      (page) => /Last Invoice Status[\s\S]{0,200}paid/.test(page),
+    );
   });
 });
