@@ -6,9 +6,11 @@ import {
   effects,
   emulatorState,
   fastWorkflows,
+  injectFaults,
   json,
   newTenant,
   psaProjectIdOf,
+  readinessOf,
   syncNow,
   testEnv,
   waitFor,
@@ -136,5 +138,53 @@ describe('delivery to billing: approved time and expenses reach the ERP exactly 
         (await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)).text(),
       (page) => /Last Invoice Status[\s\S]{0,200}paid/.test(page),
     );
+  });
+});
+
+describe('invoice status back to the CRM', () => {
+  it('a payment the CRM could not take on the first try reaches it when the sync message is retried', async () => {
+    await using _wf = await fastWorkflows();
+    const t = await newTenant();
+    const ws = await liveProject(t, NORTHWIND);
+    const actor = kantataActor(t.instances.kantata.baseUrl, t.emulatorSecrets.kantataToken);
+    await completeMilestone(actor, ws, 'Discovery');
+    await syncNow(t);
+    const asked = await waitForReadiness(t, ws, (x) => x.milestones[0]?.state === 'awaiting_acceptance');
+    const approvalId = asked.milestones[0]!.approvalId!;
+    const decision = await adminCall(t, 'POST', `/v1/approvals/${approvalId}/decision`, {
+      decision: 'accept',
+      decidedBy: 'ava.chen@lumenpartners.example',
+    });
+    expect(decision.status).toBe(200);
+    await workflowOutput(testEnv.MILESTONE_INVOICE_WORKFLOW, `inv-${approvalId}`);
+    const invoiced = await readinessOf(t, ws);
+    const invoice = invoiced.invoices[0]!;
+
+    // The customer pays; the next sync records it, but Salesforce refuses the first write-back.
+    await injectFaults(t, 'salesforce', [
+      { kind: 'error', status: 503, method: 'PATCH', path: 'sobjects/Opportunity', times: 1 },
+    ]);
+    const paid = await fetch(`${t.instances.netsuite.baseUrl}/app/accounting/transactions/custpymt.nl`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ inv: invoice.id, amount: '30000.00' }),
+      redirect: 'manual',
+    });
+    expect(paid.status).toBe(303);
+    await syncNow(t);
+    await waitForReadiness(t, ws, (x) => x.invoices[0]?.status === 'paid');
+
+    // The retried message finds the payment already recorded; the CRM still hears of it.
+    const page = await waitFor(
+      async () =>
+        (await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)).text(),
+      (p) => /Last Invoice Status[\s\S]{0,200}paid/.test(p),
+      20_000,
+    );
+    expect(page).toContain(invoice.number);
+    const { faults } = (await (await fetch(`${t.control.salesforce}/faults`)).json()) as {
+      faults: { kind: string; fired: number }[];
+    };
+    expect(faults[0]?.fired).toBe(1);
   });
 });
