@@ -8,7 +8,11 @@ const migrations = await readD1Migrations(path.join(import.meta.dirname, 'worker
 type Budgets = Record<'API_RATE_LIMIT' | 'WEBHOOK_RATE_LIMIT' | 'SYNC_RATE_LIMIT', number>;
 
 /** Firms' request budgets per 60 s. The suites make more calls than a firm would; the limits suite, fewer. */
-const SUITE_BUDGETS: Budgets = { API_RATE_LIMIT: 100_000, WEBHOOK_RATE_LIMIT: 100_000, SYNC_RATE_LIMIT: 10_000 };
+const SUITE_BUDGETS: Budgets = {
+  API_RATE_LIMIT: 100_000,
+  WEBHOOK_RATE_LIMIT: 100_000,
+  SYNC_RATE_LIMIT: 10_000,
+};
 const SMALL_BUDGETS: Budgets = { API_RATE_LIMIT: 40, WEBHOOK_RATE_LIMIT: 30, SYNC_RATE_LIMIT: 3 };
 const ratelimits = (b: Budgets) =>
   Object.fromEntries(

@@ -6,12 +6,17 @@ import {
   effects,
   emulatorState,
   fastWorkflows,
+  injectFaults,
   json,
   newTenant,
   psaProjectIdOf,
+  readinessOf,
   syncNow,
+  testEnv,
+  waitFor,
   waitForActivation,
   waitForReadiness,
+  workflowOutput,
 } from './harness';
 
 const NORTHWIND = '006000000000001AAA';
@@ -94,6 +99,16 @@ describe('delivery to billing: approved time and expenses reach the ERP exactly 
     expect(invoiced.invoices[0]?.description).toMatch(/Discovery/);
     expect((await effects(t, 'netsuite'))['invoice.create']).toBe(1);
 
+    // The sidebar shows the invoice as soon as it is recorded; the invoice workflow then shows it in the
+    // PSA and the CRM. Once that workflow has finished, both have it.
+    const outcome = await workflowOutput(
+      testEnv.MILESTONE_INVOICE_WORKFLOW,
+      `inv-${asked.milestones[0]!.approvalId}`,
+    );
+    expect(outcome).toEqual({
+      invoiceId: invoiced.invoices[0]!.id,
+      number: invoiced.milestones[0]!.invoiceNumber,
+    });
     // Sales sees it on the opportunity.
     const sf = await (
       await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)
@@ -117,9 +132,59 @@ describe('delivery to billing: approved time and expenses reach the ERP exactly 
     await syncNow(t);
     const settled = await waitForReadiness(t, ws, (x) => x.invoices[0]?.status === 'paid');
     expect(settled.invoices[0]?.amountPaid).toEqual({ amountMinor: 3_000_000, currency: 'USD' });
-    const sfAfter = await (
-      await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)
-    ).text();
-    expect(sfAfter).toMatch(/Last Invoice Status[\s\S]{0,200}paid/);
+    // The sync records the payment (the sidebar shows it), then writes it to the PSA and the CRM.
+    await waitFor(
+      async () =>
+        (await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)).text(),
+      (page) => /Last Invoice Status[\s\S]{0,200}paid/.test(page),
+    );
+  });
+});
+
+describe('invoice status back to the CRM', () => {
+  it('a payment the CRM could not take on the first try reaches it when the sync message is retried', async () => {
+    await using _wf = await fastWorkflows();
+    const t = await newTenant();
+    const ws = await liveProject(t, NORTHWIND);
+    const actor = kantataActor(t.instances.kantata.baseUrl, t.emulatorSecrets.kantataToken);
+    await completeMilestone(actor, ws, 'Discovery');
+    await syncNow(t);
+    const asked = await waitForReadiness(t, ws, (x) => x.milestones[0]?.state === 'awaiting_acceptance');
+    const approvalId = asked.milestones[0]!.approvalId!;
+    const decision = await adminCall(t, 'POST', `/v1/approvals/${approvalId}/decision`, {
+      decision: 'accept',
+      decidedBy: 'ava.chen@lumenpartners.example',
+    });
+    expect(decision.status).toBe(200);
+    await workflowOutput(testEnv.MILESTONE_INVOICE_WORKFLOW, `inv-${approvalId}`);
+    const invoiced = await readinessOf(t, ws);
+    const invoice = invoiced.invoices[0]!;
+
+    // The customer pays; the next sync records it, but Salesforce refuses the first write-back.
+    await injectFaults(t, 'salesforce', [
+      { kind: 'error', status: 503, method: 'PATCH', path: 'sobjects/Opportunity', times: 1 },
+    ]);
+    const paid = await fetch(`${t.instances.netsuite.baseUrl}/app/accounting/transactions/custpymt.nl`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ inv: invoice.id, amount: '30000.00' }),
+      redirect: 'manual',
+    });
+    expect(paid.status).toBe(303);
+    await syncNow(t);
+    await waitForReadiness(t, ws, (x) => x.invoices[0]?.status === 'paid');
+
+    // The retried message finds the payment already recorded; the CRM still hears of it.
+    const page = await waitFor(
+      async () =>
+        (await fetch(`${t.instances.salesforce.baseUrl}/lightning/r/Opportunity/${NORTHWIND}/view`)).text(),
+      (p) => /Last Invoice Status[\s\S]{0,200}paid/.test(p),
+      20_000,
+    );
+    expect(page).toContain(invoice.number);
+    const { faults } = (await (await fetch(`${t.control.salesforce}/faults`)).json()) as {
+      faults: { kind: string; fired: number }[];
+    };
+    expect(faults[0]?.fired).toBe(1);
   });
 });

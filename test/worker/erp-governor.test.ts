@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { governedFetch } from '../../worker/durable-objects/erp-governor';
+import type { Env } from '../../worker/env';
+import { EMULATOR_OUTBOUND } from '../support/outbound';
 import {
   activate,
   effects,
@@ -20,13 +23,17 @@ async function netsuiteLoad(control: string) {
   };
 }
 
-async function governorStats(accountId: string) {
-  const ns = testEnv as unknown as { ERP_GOVERNOR: DurableObjectNamespace };
-  const stub = ns.ERP_GOVERNOR.get(ns.ERP_GOVERNOR.idFromName(`netsuite:${accountId}`));
+const governors = testEnv as unknown as Pick<Env, 'ERP_GOVERNOR'>;
+
+async function governorStats(accountId: string, accountKey = `netsuite:${accountId}`) {
+  const ns = governors.ERP_GOVERNOR;
+  const stub = ns.get(ns.idFromName(accountKey));
   return (await (await stub.fetch('https://governor/__governor/stats')).json()) as {
     forwarded: number;
     maxInFlight: number;
     throttled: number;
+    failed: number;
+    inFlight: number;
   };
 }
 
@@ -59,5 +66,33 @@ describe('the ERP concurrency governor (one Durable Object per ERP account)', ()
     expect(view.status).toBe('active');
     const ns = await effects(t, 'netsuite');
     expect([ns['customer.create'], ns['job.create'], ns['billingSchedule.create']]).toEqual([1, 1, 1]);
+  });
+
+  it('hands a dropped connection or a timeout back to the caller as the error its fetch would raise, and frees the slot', async () => {
+    const t = await newTenant();
+    const key = `netsuite:${t.netsuiteAccountId}:transport`;
+    const url = `${t.instances.netsuite.baseUrl}/services/rest/record/v1/customer/eid:governor-test`;
+    const call = governedFetch(governors, key, 1, {
+      system: 'netsuite',
+      outbound: EMULATOR_OUTBOUND,
+      timeoutMs: 1000,
+    });
+    await injectFaults(t, 'netsuite', [{ kind: 'outage', path: '/record/v1/', mode: 'reset', times: 1 }]);
+    const reset = await call(url, { method: 'PUT', body: '{}' }).catch((e: unknown) => e);
+    expect(reset).toBeInstanceOf(Error);
+    expect((reset as Error).message).toMatch(/connection/i);
+    expect((reset as Error).name).not.toMatch(/Timeout|Abort/);
+
+    await injectFaults(t, 'netsuite', [{ kind: 'timeout', path: '/record/v1/', ms: 2500, times: 1 }]);
+    const slow = await call(url).catch((e: unknown) => e);
+    expect((slow as Error).name).toBe('TimeoutError');
+
+    // Neither failure escaped the governor's handler: it answered both, counted them, and released the
+    // only slot, so the next call goes straight through.
+    const stats = await governorStats(t.netsuiteAccountId, key);
+    expect(stats).toMatchObject({ forwarded: 2, failed: 2, inFlight: 0 });
+    const next = await call(url);
+    expect(next.status).toBe(401);
+    await next.body?.cancel();
   });
 });

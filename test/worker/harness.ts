@@ -10,6 +10,7 @@ export const testEnv = env as unknown as {
   EMULATORS: EmulatorUrls;
   PLATFORM_ADMIN_TOKEN: string;
   ACTIVATION_WORKFLOW: Workflow;
+  MILESTONE_INVOICE_WORKFLOW: Workflow;
   DB_DRIVER: string;
 };
 
@@ -151,6 +152,18 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 150));
   }
+}
+
+/** Waits for a workflow instance to finish and returns its output; an errored or terminated instance fails the test. */
+export async function workflowOutput(binding: Workflow, id: string, timeoutMs = 60_000): Promise<Json> {
+  const status = await waitFor(
+    async () => (await binding.get(id)).status(),
+    (s) => s.status === 'complete' || s.status === 'errored' || s.status === 'terminated',
+    timeoutMs,
+  );
+  if (status.status !== 'complete')
+    throw new Error(`workflow ${id} ${status.status}: ${JSON.stringify(status.error)}`);
+  return status.output;
 }
 
 /** Polls readiness until `until` holds (queues and workflows run in the background). */

@@ -17,6 +17,31 @@ export const GOVERNOR_TIMEOUT_HEADER = 'x-handoff-governor-timeout-ms';
 export const GOVERNOR_SYSTEM_HEADER = 'x-handoff-governor-system';
 /** Set on the governor's own refusal (a URL the outbound guard refuses), never on a vendor's answer. */
 export const GOVERNOR_REFUSED_HEADER = 'x-handoff-governor-refused';
+/** Set on the governor's answer when the call itself failed (reset, refused, timed out); the body says how. */
+export const GOVERNOR_FAILURE_HEADER = 'x-handoff-governor-failure';
+
+interface TransportFailure {
+  name: string;
+  message: string;
+}
+
+function transportFailure(error: unknown): Response {
+  const failure: TransportFailure =
+    error instanceof Error
+      ? { name: error.name, message: error.message }
+      : { name: 'Error', message: String(error) };
+  return Response.json(failure, { status: 502, headers: { [GOVERNOR_FAILURE_HEADER]: '1' } });
+}
+
+/** The governor's report of a failed call, raised again in the caller as the error its own fetch would have thrown. */
+async function rethrowTransportFailure(response: Response): Promise<never> {
+  const failure = (await response.json()) as TransportFailure;
+  const error =
+    failure.name === 'TimeoutError' || failure.name === 'AbortError'
+      ? new DOMException(failure.message, failure.name)
+      : Object.assign(new Error(failure.message), { name: failure.name });
+  throw error;
+}
 
 /**
  * One per ERP account, fleet-wide: every call Handoff makes to that account passes through here, so
@@ -31,7 +56,7 @@ export class ErpGovernor extends DurableObject<Env> {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
   private pausedUntil = 0;
-  private stats = { forwarded: 0, throttled: 0, maxInFlight: 0 };
+  private stats = { forwarded: 0, throttled: 0, failed: 0, maxInFlight: 0 };
 
   private async acquire(limit: number): Promise<void> {
     if (this.inFlight < limit) {
@@ -78,15 +103,23 @@ export class ErpGovernor extends DurableObject<Env> {
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) await new Promise((r) => setTimeout(r, pause));
       this.stats.forwarded += 1;
-      // Never follow a redirect: it would carry the Authorization header past the check. The caller turns
-      // the 3xx into a connector error.
-      const response = await fetch(request.url, {
-        method: request.method,
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      let response: Response;
+      try {
+        // Never follow a redirect: it would carry the Authorization header past the check. The caller turns
+        // the 3xx into a connector error.
+        response = await fetch(request.url, {
+          method: request.method,
+          headers,
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (e) {
+        // An unreachable ERP is an answer for the caller, not a failure of this object: thrown out of
+        // the handler it would be reported as the object's own uncaught exception on every reset.
+        this.stats.failed += 1;
+        return transportFailure(e);
+      }
       if (response.status === 429) {
         this.stats.throttled += 1;
         const retryAfter = Number(response.headers.get('retry-after') ?? 1);
@@ -138,6 +171,7 @@ export function governedFetch(
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs * 2),
     });
+    if (response.headers.has(GOVERNOR_FAILURE_HEADER)) return rethrowTransportFailure(response);
     if (response.headers.get(GOVERNOR_REFUSED_HEADER))
       throw refusedUrlError(system, (await response.json()) as UrlProblem, request.url);
     if ([301, 302, 303, 307, 308].includes(response.status)) {

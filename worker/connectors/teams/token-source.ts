@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConnectorError, isRetryableStatus, networkError, retryAfterMs } from '../errors';
+import { credentialKey, IsolateCache } from '../isolate-cache';
 import type { FetchLike } from '../ports';
 import type { BotConnectorConfig } from './config';
 import { isAbort, SYSTEM, timeoutError } from './errors';
@@ -15,13 +16,24 @@ const AadErrorSchema = z.looseObject({ error: z.string(), error_description: z.s
 const RENEW_MARGIN_MS = 5 * 60 * 1000;
 
 /**
- * Microsoft identity platform client credentials grant (`grant_type=client_credentials`, `scope`
- * https://api.botframework.com/.default, form-encoded) for the bot's calls to the Bot Connector. One exchange
- * is shared by concurrent callers; `invalidate` drops a token the connector answered 401 to.
+ * Tokens obtained in this isolate, by credential (token URL, app id, secret, scope): a connector is built
+ * per request, and without this each of them asked Entra for a new token.
  */
-export function botTokenSource(config: BotConnectorConfig, fetcher: FetchLike) {
+const issued = new IsolateCache<string>(32);
+
+/**
+ * Microsoft identity platform client credentials grant (`grant_type=client_credentials`, `scope`
+ * https://api.botframework.com/.default, form-encoded) for the bot's calls to the Bot Connector. The token
+ * is kept in the isolate until shortly before it expires and shared by every connector with the same
+ * credentials; one exchange is shared by a source's concurrent callers; `invalidate` drops a token the
+ * connector answered 401 to.
+ */
+export function botTokenSource(config: BotConnectorConfig, fetcher: FetchLike, now: () => number = Date.now) {
   let cached: { token: string; expiresAt: number } | undefined;
   let pending: Promise<string> | undefined;
+  let cacheKey: string | undefined;
+  const keyOf = async () =>
+    (cacheKey ??= await credentialKey(config.tokenUrl, config.appId, config.appPassword, config.scope));
 
   async function exchange(): Promise<string> {
     const body = new URLSearchParams({
@@ -72,13 +84,16 @@ export function botTokenSource(config: BotConnectorConfig, fetcher: FetchLike) {
         status: res.status,
       });
     }
-    cached = { token: parsed.data.access_token, expiresAt: Date.now() + parsed.data.expires_in * 1000 };
+    cached = { token: parsed.data.access_token, expiresAt: now() + parsed.data.expires_in * 1000 };
+    issued.set(await keyOf(), cached.token, cached.expiresAt - RENEW_MARGIN_MS);
     return cached.token;
   }
 
   return {
     async get(): Promise<string> {
-      if (cached && cached.expiresAt - RENEW_MARGIN_MS > Date.now()) return cached.token;
+      if (cached && cached.expiresAt - RENEW_MARGIN_MS > now()) return cached.token;
+      const shared = issued.get(await keyOf(), now());
+      if (shared) return shared;
       pending ??= exchange().finally(() => {
         pending = undefined;
       });
@@ -86,6 +101,8 @@ export function botTokenSource(config: BotConnectorConfig, fetcher: FetchLike) {
     },
     invalidate(token: string): void {
       if (cached?.token === token) cached = undefined;
+      // Any token handed out was looked up under the key first, so it is known by now.
+      if (cacheKey) issued.delete(cacheKey, token);
     },
   };
 }

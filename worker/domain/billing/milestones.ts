@@ -90,10 +90,16 @@ export async function checkMilestones(
     ...approvals.filter((a) => a.state === 'accepted').map((a) => a.subjectKey),
     ...invoiced.map((i) => i.key ?? ''),
   ]);
-  for (const m of bm.milestones) {
+  const checked = bm.milestones.flatMap((m) => {
     const psa = states.find((s) => s.key === m.key) ?? states.find((s) => s.name === m.name);
-    if (!psa) continue;
+    if (!psa) return [];
     const blockers = psa.state === 'completed' ? milestoneBlockers(project, m.key, psa, accepted) : [];
+    return [{ m, psa, blockers }];
+  });
+  // Every milestone's state from this one PSA read is recorded at once, before any acceptance is asked:
+  // a reader never sees Discovery awaiting acceptance beside a Go-live still as the previous read left it.
+  const now = new Date().toISOString();
+  const upserts = checked.map(({ m, psa, blockers }) => {
     const row = {
       tenantId: project.tenantId,
       contractKey: project.contractKey,
@@ -101,9 +107,9 @@ export async function checkMilestones(
       psaId: psa.psaId,
       psaState: psa.state,
       blockers,
-      updatedAt: new Date().toISOString(),
+      updatedAt: now,
     };
-    await db
+    return db
       .insert(milestoneStatusTable)
       .values(row)
       .onConflictDoUpdate({
@@ -114,6 +120,10 @@ export async function checkMilestones(
         ],
         set: row,
       });
+  });
+  const [first, ...rest] = upserts;
+  if (first) await db.batch([first, ...rest]);
+  for (const { m, psa, blockers } of checked) {
     // Rejected, then completed again in the PSA after the rejection: ask for acceptance again.
     const rejected = approvals.find((a) => a.subjectKey === m.key && a.state === 'rejected');
     if (

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { ErpInvoice } from '../../../shared/model/delivery';
 import { formatMoney, money, sumMoney } from '../../../shared/model/money';
 import type { Db } from '../../db/client';
-import { activationsTable, invoicesTable } from '../../db/schema';
+import { activationsTable, invoicesTable, syncCursorsTable } from '../../db/schema';
 import type { Env } from '../../env';
 import { audit } from '../audit';
 import type { Connectors } from '../tenancy/connectors';
@@ -91,21 +91,41 @@ export async function syncInvoices(
   let changed = false;
   for (const inv of invoices)
     changed = (await recordInvoice(db, project, inv, `Invoice ${inv.number}`, null)) || changed;
-  if (changed) await publishBilling(db, connectors, project, correlationId);
+  // Also when nothing changed now: a change recorded by an earlier attempt whose write-back failed
+  // (this message's retry, or the invoice workflow's) is published here, not lost.
+  await publishBilling(db, connectors, project, correlationId, { unlessPublished: true });
   return changed;
 }
 
+/** The sync cursor holding the billing version last shown on the project's PSA project and CRM record. */
+const publishedCursor = (contractKey: string) => `billing-published:${contractKey}`;
+
+/**
+ * Show billed, paid and unbilled on the PSA project and the CRM record, then remember that version.
+ * `unlessPublished`: skip when that version is already shown (or there is nothing to show yet).
+ * Returns whether anything was written.
+ */
 export async function publishBilling(
   db: Db,
   connectors: Connectors,
   project: ProjectContext,
   correlationId: string,
-) {
+  opts: { unlessPublished?: boolean } = {},
+): Promise<boolean> {
   const summary = await billingSummary(db, project);
   const last = [...summary.rows]
     .sort((a, b) => (a.date === b.date ? a.number.localeCompare(b.number) : a.date.localeCompare(b.date)))
     .at(-1);
   const version = `${summary.billed.amountMinor}-${summary.paid.amountMinor}-${summary.rows.length}-${last?.status ?? ''}`;
+  const cursorName = publishedCursor(project.contractKey);
+  if (opts.unlessPublished) {
+    const [published] = await db
+      .select({ value: syncCursorsTable.value })
+      .from(syncCursorsTable)
+      .where(and(eq(syncCursorsTable.tenantId, project.tenantId), eq(syncCursorsTable.name, cursorName)))
+      .limit(1);
+    if (published ? published.value === version : summary.rows.length === 0) return false;
+  }
   await connectors.psa.publishBillingStatus(
     project.psaProjectId,
     {
@@ -154,4 +174,12 @@ export async function publishBilling(
     subjectId: project.psaProjectId,
     detail: { billed: summary.billed.amountMinor, paid: summary.paid.amountMinor },
   });
+  await db
+    .insert(syncCursorsTable)
+    .values({ tenantId: project.tenantId, name: cursorName, value: version })
+    .onConflictDoUpdate({
+      target: [syncCursorsTable.tenantId, syncCursorsTable.name],
+      set: { value: version, updatedAt: new Date().toISOString() },
+    });
+  return true;
 }

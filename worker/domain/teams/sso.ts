@@ -1,4 +1,5 @@
-import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, decodeJwt, type JWKSCacheInput, jwksCache, jwtVerify } from 'jose';
+import { IsolateCache } from '../../connectors/isolate-cache';
 import type { FetchLike } from '../../connectors/ports';
 
 export interface SsoConfig {
@@ -22,18 +23,42 @@ export class SsoError extends Error {
   }
 }
 
-const jwksCache = new Map<string, { keys: JSONWebKeySet; at: number }>();
-const DAY = 86_400_000;
+/** Keys are kept a day (as the bot's are), so a rotation is seen the same day even without an unknown kid. */
+const KEYS_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** An unknown kid forces a refetch, but not more often than this per tenant, so forged kids cannot hammer Entra. */
+const FORCED_REFRESH_MIN_MS = 60 * 1000;
+const KEYS_TIMEOUT_MS = 10_000;
 
-async function jwksFor(url: string, fetcher: FetchLike, force = false): Promise<JSONWebKeySet> {
-  const hit = jwksCache.get(url);
-  if (hit && !force && Date.now() - hit.at < DAY) return hit.keys;
-  const res = await fetcher(url);
-  if (!res.ok) throw new SsoError(`Could not load the tenant's signing keys (${res.status})`);
-  const keys = (await res.json()) as JSONWebKeySet;
-  jwksCache.set(url, { keys, at: Date.now() });
-  return keys;
+/**
+ * The tenants' signing keys as this isolate last fetched them, one entry per tenant key URL, at most
+ * `maxTenants` (oldest out). Each entry is the plain `{ jwks, uat }` record jose's createRemoteJWKSet reads
+ * and updates (its `jwksCache` option): the key set itself is built per verification, so no promise or I/O
+ * object is shared between requests, while the cache age and the refetch cooldown hold across them.
+ */
+export class SsoKeyCache {
+  private readonly entries: IsolateCache<JWKSCacheInput>;
+
+  constructor(maxTenants = 500) {
+    this.entries = new IsolateCache<JWKSCacheInput>(maxTenants);
+  }
+
+  keySet(url: string, fetcher: FetchLike) {
+    let record = this.entries.get(url);
+    if (!record) {
+      record = {} as JWKSCacheInput;
+      this.entries.set(url, record, Number.POSITIVE_INFINITY);
+    }
+    return createRemoteJWKSet(new URL(url), {
+      cacheMaxAge: KEYS_MAX_AGE_MS,
+      cooldownDuration: FORCED_REFRESH_MIN_MS,
+      timeoutDuration: KEYS_TIMEOUT_MS,
+      [jwksCache]: record,
+      [customFetch]: fetcher,
+    });
+  }
 }
+
+const defaultKeys = new SsoKeyCache();
 
 /**
  * Validates a Teams tab SSO token (Entra ID v2): signature from the tenant's keys, issuer
@@ -42,7 +67,8 @@ async function jwksFor(url: string, fetcher: FetchLike, force = false): Promise<
 export async function verifyTeamsSsoToken(
   token: string,
   cfg: SsoConfig,
-  fetcher: FetchLike = fetch,
+  fetcher: FetchLike = (input, init) => fetch(input, init),
+  keys: SsoKeyCache = defaultKeys,
 ): Promise<TeamsUser> {
   let tid: string;
   try {
@@ -53,24 +79,17 @@ export async function verifyTeamsSsoToken(
   if (!/^[0-9a-zA-Z-]{1,64}$/.test(tid)) throw new SsoError('The token has no valid tenant id');
   const authority = cfg.authority.replace(/\/+$/, '');
   const jwksUrl = `${authority}/${tid}/discovery/v2.0/keys`;
-  const verify = async (keys: JSONWebKeySet) =>
-    jwtVerify(token, createLocalJWKSet(keys), {
+  let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+  try {
+    // jose refetches the keys once when the kid is unknown (a rotation), unless it fetched them in the last minute.
+    ({ payload } = await jwtVerify(token, keys.keySet(jwksUrl, fetcher), {
       issuer: `${authority}/${tid}/v2.0`,
       audience: cfg.audiences,
       algorithms: ['RS256'],
       clockTolerance: 300,
-    });
-  let payload: Awaited<ReturnType<typeof verify>>['payload'];
-  try {
-    payload = (await verify(await jwksFor(jwksUrl, fetcher))).payload;
+    }));
   } catch (e) {
-    if ((e as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY')
-      throw new SsoError(`Invalid SSO token: ${(e as Error).message}`);
-    try {
-      payload = (await verify(await jwksFor(jwksUrl, fetcher, true))).payload;
-    } catch (again) {
-      throw new SsoError(`Invalid SSO token: ${(again as Error).message}`);
-    }
+    throw new SsoError(`Invalid SSO token: ${(e as Error).message}`);
   }
   const scopes = String(payload.scp ?? '').split(' ');
   if (!scopes.includes('access_as_user')) throw new SsoError('The token lacks the access_as_user scope');
