@@ -694,7 +694,7 @@ try {
     },
   );
   const pluginsDir = path.join(sizeDir, 'plugins');
-  await buildSidebar(pluginsDir);
+  await buildSidebar(pluginsDir, { allowLoopback: true });
   await buildCrmSandbox(pluginsDir);
   await buildTeamsTab(pluginsDir, {});
   await buildTeamsPane(pluginsDir);

@@ -33,7 +33,14 @@ async function sha256Base64(text: string): Promise<string> {
   return Buffer.from(digest).toString('base64');
 }
 
-export async function buildSidebar(outDir: string): Promise<{ files: string[]; gzipBytes: number }> {
+/**
+ * `allowLoopback` lets the page call an API on 127.0.0.1 / localhost: only for the sandbox and tests; a
+ * production build's policy has no loopback origin.
+ */
+export async function buildSidebar(
+  outDir: string,
+  opts: { allowLoopback?: boolean } = {},
+): Promise<{ files: string[]; gzipBytes: number }> {
   const dir = join(outDir, 'sidebar');
   await mkdir(dir, { recursive: true });
   const [app, host, css, template] = await Promise.all([
@@ -49,7 +56,7 @@ export async function buildSidebar(outDir: string): Promise<{ files: string[]; g
     "default-src 'none'",
     "script-src 'self'",
     `style-src 'sha256-${await sha256Base64(style)}'`,
-    "connect-src 'self' https: http://127.0.0.1:* http://localhost:*",
+    `connect-src 'self' https:${opts.allowLoopback ? ' http://127.0.0.1:* http://localhost:*' : ''}`,
     "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'none'",

@@ -16,7 +16,8 @@ let built: Awaited<ReturnType<typeof buildSidebar>>;
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'handoff-sidebar-'));
-  built = await buildSidebar(outDir);
+  // These tests serve Handoff on loopback; the production build's policy has no loopback origin.
+  built = await buildSidebar(outDir, { allowLoopback: true });
 });
 
 afterAll(async () => {
@@ -38,6 +39,20 @@ describe('buildSidebar', () => {
     expect(html).toContain('class="skeleton"');
     expect(html).toContain('<script src="app.js" defer></script>');
     expect(html).toMatch(/script-src 'self'/);
+  });
+
+  it('builds for production with no loopback origin in its policy', async () => {
+    const prod = await mkdtemp(join(tmpdir(), 'handoff-sidebar-prod-'));
+    try {
+      await buildSidebar(prod);
+      const csp = /Content-Security-Policy" content="([^"]+)"/.exec(
+        await readFile(join(prod, 'sidebar', 'index.html'), 'utf8'),
+      )?.[1];
+      expect(csp).toMatch(/connect-src 'self' https:/);
+      expect(csp).not.toMatch(/127\.0\.0\.1|localhost|http:/);
+    } finally {
+      await rm(prod, { recursive: true, force: true });
+    }
   });
 });
 

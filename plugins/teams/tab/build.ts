@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,11 +47,24 @@ export async function buildTeamsTab(
     legalComments: 'none',
   });
   const apiBase = (opts.apiBase ?? '').replace(/"/g, '&quot;');
+  const style = createHash('sha256').update(CSS).digest('base64');
+  // Scripts from this origin only; API calls to this origin (or the API base it was built for) and to the
+  // CDN that teams-js reads its list of valid host domains from. Who may frame it: the _headers file.
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src 'sha256-${style}'`,
+    `connect-src 'self' https://res.cdn.office.net${opts.apiBase ? ` ${new URL(opts.apiBase).origin}` : ''}`,
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
   const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="handoff-api-base" content="${apiBase}">
 <title>Handoff</title>
 <style>${CSS}</style>
