@@ -182,7 +182,11 @@ export function registerV1Amendments(app: App) {
         tenantId,
         error: out.error,
       });
-      throw new ApiError('VALIDATION_FAILED', `The envelope is not a Handoff amendment: ${out.message}`);
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        `The envelope is not a Handoff amendment: ${out.message}`,
+        out.details.length ? out.details : undefined,
+      );
     }
     return c.json(out.received, 202);
   });
