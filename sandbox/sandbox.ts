@@ -139,7 +139,11 @@ export async function startSandbox(opts: SandboxOptions) {
 
   const webDir = path.join(opts.dir, 'web');
   const sidebarDir = path.join(opts.dir, 'sidebar-site');
-  await Promise.all([buildCrmSandbox(webDir), buildSidebar(sidebarDir, { allowLoopback: true }), buildTeamsPane(webDir)]);
+  await Promise.all([
+    buildCrmSandbox(webDir),
+    buildSidebar(sidebarDir, { allowLoopback: true }),
+    buildTeamsPane(webDir),
+  ]);
 
   const sidebarUrl = `http://127.0.0.1:${opts.ports.sidebar}`;
   let sfToken: string | undefined;

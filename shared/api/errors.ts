@@ -1,41 +1,47 @@
 import { z } from 'zod';
 
 /** Every error the API returns has this one shape, with the request id to quote to support. */
-export const ErrorCodeSchema = z.enum([
-  'BAD_REQUEST',
-  'VALIDATION_FAILED',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'METHOD_NOT_ALLOWED',
-  'CONFLICT',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'RATE_LIMITED',
-  'IDEMPOTENCY_KEY_REQUIRED',
-  'IDEMPOTENCY_KEY_REUSED',
-  'IDEMPOTENCY_KEY_IN_USE',
-  'UPSTREAM_UNAVAILABLE',
-  'INTERNAL_ERROR',
-]);
+export const ErrorCodeSchema = z
+  .enum([
+    'BAD_REQUEST',
+    'VALIDATION_FAILED',
+    'UNAUTHORIZED',
+    'FORBIDDEN',
+    'NOT_FOUND',
+    'METHOD_NOT_ALLOWED',
+    'CONFLICT',
+    'PAYLOAD_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'RATE_LIMITED',
+    'IDEMPOTENCY_KEY_REQUIRED',
+    'IDEMPOTENCY_KEY_REUSED',
+    'IDEMPOTENCY_KEY_IN_USE',
+    'UPSTREAM_UNAVAILABLE',
+    'INTERNAL_ERROR',
+  ])
+  .meta({ id: 'ErrorCode' });
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
-export const ErrorDetailSchema = z.object({
-  field: z.string(),
-  message: z.string(),
-  fix: z.string().optional(),
-});
+export const ErrorDetailSchema = z
+  .object({
+    field: z.string(),
+    message: z.string(),
+    fix: z.string().optional(),
+  })
+  .meta({ id: 'ErrorDetail', description: 'One field to fix: where, what is wrong, and how to fix it.' });
 export type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
 
-export const ErrorEnvelopeSchema = z.object({
-  error: z.object({
-    code: ErrorCodeSchema,
-    message: z.string(),
-    requestId: z.string(),
-    details: z.array(ErrorDetailSchema).optional(),
-    docs: z.string().optional(),
-  }),
-});
+export const ErrorEnvelopeSchema = z
+  .object({
+    error: z.object({
+      code: ErrorCodeSchema,
+      message: z.string(),
+      requestId: z.string(),
+      details: z.array(ErrorDetailSchema).optional(),
+      docs: z.string().optional(),
+    }),
+  })
+  .meta({ id: 'ErrorEnvelope', description: 'Every error the API returns, with the request id to quote.' });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {

@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { CalendarDateSchema as IsoDate } from './calendar-date';
 import { CurrencyCodeSchema } from './currency';
-import { MoneySchema } from './money';
+import { MoneySchema, NonNegativeMoneySchema } from './money';
+import { nonBlank } from './text';
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use an ISO date, YYYY-MM-DD');
 const Country = z.string().regex(/^[A-Z]{2}$/, 'Use an ISO 3166-1 alpha-2 country code, e.g. US, DE');
 
 export const AddressSchema = z.object({
-  line1: z.string().min(1),
+  line1: nonBlank(255),
   line2: z.string().optional(),
-  city: z.string().min(1),
+  city: nonBlank(255),
   region: z.string().optional(),
-  postalCode: z.string().min(1),
+  postalCode: nonBlank(255),
   country: Country,
 });
 export type Address = z.infer<typeof AddressSchema>;
@@ -25,7 +26,7 @@ export const TaxRegistrationSchema = z.object({
 export type TaxRegistration = z.infer<typeof TaxRegistrationSchema>;
 
 export const LegalEntitySchema = z.object({
-  name: z.string().min(1),
+  name: nonBlank(255),
   registrationNumber: z.string().optional(),
   /** The firm's own contracting entity (ERP subsidiary) that bills this customer. */
   billingSubsidiary: z.string().optional(),
@@ -33,8 +34,8 @@ export const LegalEntitySchema = z.object({
 
 /** The customer as the contract knows it; the ERP owns the financial master once created. */
 export const CustomerSchema = z.object({
-  crmAccountId: z.string().min(1),
-  name: z.string().min(1),
+  crmAccountId: nonBlank(255),
+  name: nonBlank(255),
   legalEntity: LegalEntitySchema,
   billingAddress: AddressSchema,
   taxRegistration: TaxRegistrationSchema,
@@ -44,8 +45,8 @@ export const CustomerSchema = z.object({
 export type Customer = z.infer<typeof CustomerSchema>;
 
 export const RateSchema = z.object({
-  role: z.string().min(1),
-  rate: MoneySchema,
+  role: nonBlank(80),
+  rate: NonNegativeMoneySchema,
   unit: z.enum(['hour', 'day']).default('hour'),
   effectiveFrom: IsoDate,
   effectiveTo: IsoDate.optional(),
@@ -53,22 +54,24 @@ export const RateSchema = z.object({
 export type Rate = z.infer<typeof RateSchema>;
 
 export const RateCardSchema = z.object({
-  name: z.string().min(1),
+  name: nonBlank(255),
   currency: CurrencyCodeSchema,
   rates: z.array(RateSchema).min(1, 'A rate card needs at least one role rate'),
 });
 export type RateCard = z.infer<typeof RateCardSchema>;
 
-export const MilestoneSchema = z.object({
-  /** Stable key from the CRM/CLM (e.g. the Salesforce record id of the milestone line). */
-  key: z.string().min(1),
-  name: z.string().min(1),
-  amount: MoneySchema,
-  dueDate: IsoDate,
-  /** The contract clause the milestone comes from, carried onto the invoice line. */
-  clause: z.string().optional(),
-  deliverables: z.array(z.string()).default([]),
-});
+export const MilestoneSchema = z
+  .object({
+    /** Stable key from the CRM/CLM (e.g. the Salesforce record id of the milestone line). */
+    key: nonBlank(64),
+    name: nonBlank(200),
+    amount: NonNegativeMoneySchema,
+    dueDate: IsoDate,
+    /** The contract clause the milestone comes from, carried onto the invoice line. */
+    clause: z.string().max(500).optional(),
+    deliverables: z.array(nonBlank(200)).max(200).default([]),
+  })
+  .meta({ id: 'Milestone' });
 export type Milestone = z.infer<typeof MilestoneSchema>;
 
 export const BillingModelSchema = z.discriminatedUnion('type', [
@@ -76,10 +79,10 @@ export const BillingModelSchema = z.discriminatedUnion('type', [
     type: z.literal('fixed_fee'),
     milestones: z.array(MilestoneSchema).min(1, 'A fixed-fee contract needs at least one milestone'),
   }),
-  z.object({ type: z.literal('time_and_materials'), notToExceed: MoneySchema.optional() }),
+  z.object({ type: z.literal('time_and_materials'), notToExceed: NonNegativeMoneySchema.optional() }),
   z.object({
     type: z.literal('retainer'),
-    amountPerPeriod: MoneySchema,
+    amountPerPeriod: NonNegativeMoneySchema,
     period: z.enum(['monthly', 'quarterly']),
     periods: z.number().int().min(1),
   }),
@@ -88,8 +91,8 @@ export type BillingModel = z.infer<typeof BillingModelSchema>;
 export type BillingModelType = BillingModel['type'];
 
 export const ContractLineSchema = z.object({
-  key: z.string().min(1),
-  description: z.string().min(1),
+  key: nonBlank(255),
+  description: nonBlank(4000),
   kind: z.enum(['service', 'expense', 'product']),
   role: z.string().optional(),
   quantity: z.number().positive(),
@@ -101,11 +104,11 @@ export type ContractLine = z.infer<typeof ContractLineSchema>;
 export const ExpensePolicySchema = z.object({
   billable: z.boolean().default(true),
   /** Not-to-exceed allowance for travel and expenses over the contract's life. */
-  travelNotToExceed: MoneySchema.optional(),
+  travelNotToExceed: NonNegativeMoneySchema.optional(),
 });
 
 export const TeamRoleSchema = z.object({
-  role: z.string().min(1),
+  role: nonBlank(255),
   personName: z.string().optional(),
   email: z.string().email().optional(),
   plannedHours: z.number().nonnegative().optional(),
@@ -123,16 +126,16 @@ export const ContractStatusSchema = z.enum([
 
 /** One contract (statement of work) with everything activation needs, in canonical form. */
 export const ContractSchema = z.object({
-  crmOpportunityId: z.string().min(1),
+  crmOpportunityId: nonBlank(255),
   crmContractId: z.string().optional(),
-  number: z.string().min(1),
-  name: z.string().min(1),
+  number: nonBlank(255),
+  name: nonBlank(255),
   status: ContractStatusSchema,
   signedAt: z.string().datetime({ offset: true }).optional(),
   effectiveDate: IsoDate,
   endDate: IsoDate.optional(),
   currency: CurrencyCodeSchema,
-  totalValue: MoneySchema,
+  totalValue: NonNegativeMoneySchema,
   serviceLine: z.string().optional(),
   customer: CustomerSchema,
   lines: z.array(ContractLineSchema).default([]),

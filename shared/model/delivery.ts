@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { CalendarDateSchema as IsoDate } from './calendar-date';
 import { MoneySchema } from './money';
-
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use an ISO date, YYYY-MM-DD');
 
 /** An approved (or not yet approved) time entry as the PSA reports it, in canonical form. */
 export const TimeEntrySchema = z.object({

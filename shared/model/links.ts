@@ -17,11 +17,13 @@ export const LinkKindSchema = z.enum([
 export type LinkKind = z.infer<typeof LinkKindSchema>;
 
 /** One record in another system that belongs to one canonical contract. Handoff owns only these links. */
-export const RecordLinkSchema = z.object({
-  role: SystemRoleSchema,
-  system: z.string(),
-  kind: LinkKindSchema,
-  externalId: z.string(),
-  url: z.string().url().optional(),
-});
+export const RecordLinkSchema = z
+  .object({
+    role: SystemRoleSchema,
+    system: z.string(),
+    kind: LinkKindSchema,
+    externalId: z.string(),
+    url: z.string().url().optional(),
+  })
+  .meta({ id: 'RecordLink' });
 export type RecordLink = z.infer<typeof RecordLinkSchema>;

@@ -2,14 +2,36 @@ import { z } from 'zod';
 import { type CurrencyCode, CurrencyCodeSchema, currencyExponent } from './currency';
 
 /** Money is an integer count of the currency's minor unit (cents, yen, fils). Never a float. */
-export const MoneySchema = z.object({
-  amountMinor: z
-    .number()
-    .int('amountMinor must be a whole number of minor units (e.g. cents)')
-    .refine(Number.isSafeInteger, 'amountMinor is too large'),
-  currency: CurrencyCodeSchema,
-});
+export const MoneySchema = z
+  .object({
+    amountMinor: z
+      .number()
+      .int('amountMinor must be a whole number of minor units (e.g. cents)')
+      .refine(Number.isSafeInteger, 'amountMinor is too large'),
+    currency: CurrencyCodeSchema,
+  })
+  .meta({
+    id: 'Money',
+    description: 'An amount in integer minor units of an ISO 4217 currency (USD cents, JPY yen, KWD fils).',
+    example: { amountMinor: 1_650_000, currency: 'USD' },
+  });
 export type Money = z.infer<typeof MoneySchema>;
+
+/** A count of minor units that cannot be negative: a price, a rate, a budget, a cap, a threshold. */
+export const MinorUnitsSchema = z
+  .number()
+  .int('Use a whole number of minor units (e.g. cents: 1650.00 USD is 165000)')
+  .min(0, 'Must not be negative')
+  .max(Number.MAX_SAFE_INTEGER, 'Too large');
+
+/** Money that cannot be negative (rates, budgets, caps, milestone amounts), as clients send it. */
+export const NonNegativeMoneySchema = z
+  .object({ amountMinor: MinorUnitsSchema, currency: CurrencyCodeSchema })
+  .meta({
+    id: 'NonNegativeMoney',
+    description: 'A non-negative amount in integer minor units of an ISO 4217 currency.',
+    example: { amountMinor: 18_000, currency: 'USD' },
+  });
 
 export function money(amountMinor: number, currency: CurrencyCode): Money {
   if (!Number.isSafeInteger(amountMinor))

@@ -1,17 +1,26 @@
 import { createRoute } from '@hono/zod-openapi';
 import { ActivateRequestSchema, ActivationViewSchema } from '../../shared/api/activation';
-import { ErrorEnvelopeSchema } from '../../shared/api/errors';
 import type { App } from '../app';
 import { startActivation } from '../domain/activation/start-activation';
 import { loadConnectors, MissingConnectionError } from '../domain/tenancy/connectors';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { idempotent } from '../http/idempotency';
-import { errorResponses, idempotencyHeaders, jsonBody, keyScopes } from './openapi-common';
+import {
+  conflictResponse,
+  errorResponse,
+  errorResponses,
+  idempotencyHeaders,
+  jsonBody,
+  jsonRequest,
+  keyScopes,
+} from './openapi-common';
+import { activationExample, OPPORTUNITY } from './openapi-examples';
 
 const route = createRoute({
   method: 'post',
   path: '/v1/activations',
+  operationId: 'createActivation',
   tags: ['Activations'],
   summary: 'Activate the project for a signed opportunity or contract',
   description:
@@ -21,19 +30,38 @@ const route = createRoute({
   middleware: [requireKey('crm'), idempotent('POST /v1/activations')] as const,
   request: {
     headers: idempotencyHeaders,
-    body: { ...jsonBody(ActivateRequestSchema, 'The CRM record the seller clicked on'), required: true },
+    body: jsonRequest(ActivateRequestSchema, 'The CRM record the seller clicked on', {
+      crmRecordId: OPPORTUNITY,
+    }),
   },
   responses: {
-    202: jsonBody(ActivationViewSchema, 'Activation started'),
-    200: jsonBody(ActivationViewSchema, 'The activation already exists (started by an earlier click)'),
-    409: {
-      content: { 'application/json': { schema: ErrorEnvelopeSchema } },
-      description: 'The same Idempotency-Key is still being processed',
-    },
-    422: {
-      content: { 'application/json': { schema: ErrorEnvelopeSchema } },
-      description: 'The same Idempotency-Key was used with another body',
-    },
+    202: jsonBody(ActivationViewSchema, 'Activation started', {
+      ...activationExample,
+      status: 'queued',
+      completedAt: null,
+      steps: activationExample.steps.map((s) => ({
+        ...s,
+        status: 'pending' as const,
+        attempts: 0,
+        startedAt: null,
+        finishedAt: null,
+      })),
+      links: [],
+    }),
+    200: jsonBody(
+      ActivationViewSchema,
+      'The activation already exists (started by an earlier click)',
+      activationExample,
+    ),
+    409: conflictResponse(
+      'The same Idempotency-Key is still being processed',
+      'A request with this Idempotency-Key is still being processed; retry in a moment.',
+    ),
+    422: errorResponse(
+      'IDEMPOTENCY_KEY_REUSED',
+      'The same Idempotency-Key was used with another body',
+      'This Idempotency-Key was used with a different request body.',
+    ),
     ...errorResponses,
   },
 });

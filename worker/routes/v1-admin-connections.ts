@@ -6,52 +6,88 @@ import { listConnections } from '../domain/tenancy/list-connections';
 import { saveConnection } from '../domain/tenancy/save-connection';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, jsonRequest, keyScopes, unprocessableResponse } from './openapi-common';
 
 const RoleSchema = z.enum(['crm', 'psa', 'erp', 'clm']).openapi({ param: { name: 'role', in: 'path' } });
 
-const ConnectionPutSchema = z.object({
-  system: z
-    .string()
-    .openapi({ example: 'netsuite', description: 'crm: salesforce · psa: kantata · erp: netsuite' }),
-  config: z
-    .record(z.string(), z.unknown())
-    .openapi({ description: 'Non-secret settings: URLs, account id, id maps.' }),
-  secrets: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .openapi({ description: 'Tokens and keys. Encrypted at rest, never returned.' }),
-  concurrencyLimit: z
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(5)
-    .openapi({ description: 'ERP only: requests this integration may have in flight on the account.' }),
-});
+const ConnectionPutSchema = z
+  .object({
+    system: z
+      .string()
+      .min(1)
+      .max(40)
+      .openapi({ example: 'netsuite', description: 'crm: salesforce · psa: kantata · erp: netsuite' }),
+    config: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'Non-secret settings: URLs, account id, id maps.' }),
+    secrets: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .openapi({ description: 'Tokens and keys. Encrypted at rest, never returned.' }),
+    concurrencyLimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .openapi({ description: 'ERP only: requests this integration may have in flight on the account.' }),
+  })
+  .openapi('ConnectionPut');
 
-const ConnectionViewSchema = z.object({
-  role: z.enum(['crm', 'psa', 'erp', 'clm']),
-  system: z.string(),
-  config: z.record(z.string(), z.unknown()),
-  concurrencyLimit: z.number(),
-  updatedAt: z.string(),
-});
+const ConnectionViewSchema = z
+  .object({
+    role: z.enum(['crm', 'psa', 'erp', 'clm']),
+    system: z.string(),
+    config: z.record(z.string(), z.unknown()),
+    concurrencyLimit: z.number(),
+    updatedAt: z.string(),
+  })
+  .openapi('Connection');
+
+const netsuiteConfig = {
+  accountId: '1234567',
+  customFields: { psaProjectId: 'custentity_handoff_psa_id' },
+};
+const connectionExample = {
+  role: 'erp' as const,
+  system: 'netsuite',
+  config: netsuiteConfig,
+  concurrencyLimit: 5,
+  updatedAt: '2026-11-16T15:04:05.000Z',
+};
 
 const put = createRoute({
   method: 'put',
   path: '/v1/admin/connections/{role}',
+  operationId: 'saveConnection',
   tags: ['Admin'],
   summary: 'Connect (or reconnect) the CRM, PSA or ERP of this tenant',
   security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     params: z.object({ role: RoleSchema }),
-    body: { ...jsonBody(ConnectionPutSchema, 'The connection'), required: true },
+    body: jsonRequest(ConnectionPutSchema, 'The connection', {
+      system: 'netsuite',
+      config: netsuiteConfig,
+      secrets: {
+        auth: {
+          clientId: '6f0c9a3e5b7d41c2a8e0f1d2c3b4a596',
+          certificateId: 'mJ3kq1Xz0aT2bC4dE6fG8hI0jK2lM4nO',
+          privateKeyPem: '-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n',
+          algorithm: 'PS256',
+        },
+      },
+      concurrencyLimit: 5,
+    }),
   },
   responses: {
-    200: jsonBody(ConnectionViewSchema, 'Saved (secrets omitted)'),
-    422: errorResponses[400],
+    200: jsonBody(ConnectionViewSchema, 'Saved (secrets omitted)', connectionExample),
+    422: unprocessableResponse(
+      'The settings do not work for this system',
+      'Use https:// (only the local sandbox may use http://localhost).',
+      'baseUrl',
+      'Correct this setting.',
+    ),
     ...errorResponses,
   },
 });
@@ -59,12 +95,15 @@ const put = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/v1/admin/connections',
+  operationId: 'listConnections',
   tags: ['Admin'],
   summary: "This tenant's connections (secrets omitted)",
   security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   responses: {
-    200: jsonBody(z.object({ connections: z.array(ConnectionViewSchema) }), 'Connections'),
+    200: jsonBody(z.object({ connections: z.array(ConnectionViewSchema) }), 'Connections', {
+      connections: [connectionExample],
+    }),
     ...errorResponses,
   },
 });

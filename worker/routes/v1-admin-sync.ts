@@ -8,11 +8,15 @@ import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 const route = createRoute({
   method: 'post',
   path: '/v1/admin/sync',
+  operationId: 'syncNow',
   tags: ['Admin'],
   summary: "Poll the PSA and ERP for this tenant's active projects now (the cron does it every 5 minutes)",
   security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
-  responses: { 202: jsonBody(z.object({ projects: z.number().int() }), 'Polls queued'), ...errorResponses },
+  responses: {
+    202: jsonBody(z.object({ projects: z.number().int() }), 'Polls queued', { projects: 3 }),
+    ...errorResponses,
+  },
 });
 
 export function registerV1AdminSync(app: App) {

@@ -1,39 +1,66 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { SalesforceOrgIdSchema } from '../../shared/model/ids';
+import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
 import { createTenant } from '../domain/tenancy/create-tenant';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { conflictResponse, errorResponses, jsonBody, jsonRequest, keyScopes } from './openapi-common';
 
-const TenantCreateSchema = z.object({
-  name: z.string().min(1).max(120).openapi({ example: 'Handoff Consulting' }),
-  salesforceOrgId: z
-    .string()
-    .regex(/^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'A Salesforce org id starts with 00D')
-    .optional(),
-});
+const TenantCreateSchema = z
+  .object({
+    name: nonBlank(120).openapi({ example: 'Handoff Consulting' }),
+    salesforceOrgId: SalesforceOrgIdSchema.optional().openapi({
+      description: "The firm's Salesforce org; one Handoff tenant per org.",
+    }),
+  })
+  .openapi('TenantCreate');
 
-const TenantCreatedSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  keys: z.object({
-    crm: z.string().openapi({ description: 'For the Salesforce package (External Credential). Shown once.' }),
-    psa: z
-      .string()
-      .openapi({ description: 'For the PSA host that embeds the sidebar (mints embed tokens). Shown once.' }),
-    admin: z.string().openapi({ description: 'For connecting systems and operations. Shown once.' }),
-  }),
-});
+const TenantCreatedSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    keys: z.object({
+      crm: z
+        .string()
+        .openapi({ description: 'For the Salesforce package (External Credential). Shown once.' }),
+      psa: z.string().openapi({
+        description: 'For the PSA host that embeds the sidebar (mints embed tokens). Shown once.',
+      }),
+      admin: z.string().openapi({ description: 'For connecting systems and operations. Shown once.' }),
+    }),
+  })
+  .openapi('TenantCreated');
 
 const route = createRoute({
   method: 'post',
   path: '/v1/admin/tenants',
+  operationId: 'createTenant',
   tags: ['Admin'],
   summary: 'Create a tenant (operator only) and its first API keys',
   security: keyScopes('platform'),
   middleware: [requireKey('platform')] as const,
-  request: { body: { ...jsonBody(TenantCreateSchema, 'The firm'), required: true } },
+  request: {
+    body: jsonRequest(TenantCreateSchema, 'The firm', {
+      name: 'Handoff Consulting',
+      salesforceOrgId: '00D5g000004Xy1zEAC',
+    }),
+  },
   responses: {
-    201: jsonBody(TenantCreatedSchema, 'Created; the keys are shown only now'),
+    201: jsonBody(TenantCreatedSchema, 'Created; the keys are shown only now', {
+      id: 'ten_Vb2Lq8sN0xYz',
+      name: 'Handoff Consulting',
+      keys: {
+        crm: 'hk_crm_Xq3vL0b8ZkP2mN7rT1sW9yC4dF6gH5jK',
+        psa: 'hk_psa_Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8Ii9Jj0Kk',
+        admin: 'hk_admin_Ll1Mm2Nn3Oo4Pp5Qq6Rr7Ss8Tt9Uu0V',
+      },
+    }),
+    409: conflictResponse(
+      'The Salesforce org is already claimed by another tenant',
+      'Salesforce org 00D5g000004Xy1zEAC is already connected to another Handoff tenant.',
+      'salesforceOrgId',
+      'Check the org id (Setup → Company Information); if it is right, use that tenant instead of creating another.',
+    ),
     ...errorResponses,
   },
 });

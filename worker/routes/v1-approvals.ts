@@ -1,34 +1,41 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
 import { decideApproval } from '../domain/billing/decide-approval';
 import { approvalView, listApprovals } from '../domain/billing/list-approvals';
 import { refreshSentCards } from '../domain/teams/notify';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { conflictResponse, errorResponses, jsonBody, jsonRequest, keyScopes } from './openapi-common';
+import { approvalExample } from './openapi-examples';
 
-const ApprovalSchema = z.object({
-  id: z.string(),
-  kind: z.enum(['milestone', 'change_order']),
-  contractKey: z.string(),
-  subjectKey: z.string(),
-  state: z.enum(['requested', 'accepted', 'rejected']),
-  decidedBy: z.string().nullable(),
-  decidedAt: z.string().nullable(),
-  comment: z.string().nullable(),
-  evidence: z.record(z.string(), z.unknown()).nullable(),
-  createdAt: z.string(),
-});
+const ApprovalSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['milestone', 'change_order']),
+    contractKey: z.string(),
+    subjectKey: z.string(),
+    state: z.enum(['requested', 'accepted', 'rejected']),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    comment: z.string().nullable(),
+    evidence: z.record(z.string(), z.unknown()).nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('Approval');
 
 const list = createRoute({
   method: 'get',
   path: '/v1/approvals',
+  operationId: 'listApprovals',
   tags: ['Approvals'],
   summary: 'Milestone acceptances: requested ones wait for an approver',
   security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: { query: z.object({ state: z.enum(['requested', 'accepted', 'rejected']).optional() }) },
   responses: {
-    200: jsonBody(z.object({ approvals: z.array(ApprovalSchema) }), 'Newest first'),
+    200: jsonBody(z.object({ approvals: z.array(ApprovalSchema) }), 'Newest first', {
+      approvals: [approvalExample],
+    }),
     ...errorResponses,
   },
 });
@@ -36,26 +43,37 @@ const list = createRoute({
 const decide = createRoute({
   method: 'post',
   path: '/v1/approvals/{id}/decision',
+  operationId: 'decideApproval',
   tags: ['Approvals'],
   summary: 'Accept (the invoice follows) or reject a completed milestone',
   security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
-    params: z.object({ id: z.string().min(1).max(64) }),
-    body: {
-      ...jsonBody(
-        z.object({
+    params: z.object({ id: z.string().min(1).max(64).openapi({ example: approvalExample.id }) }),
+    body: jsonRequest(
+      z
+        .object({
           decision: z.enum(['accept', 'reject']),
-          comment: z.string().max(2000).optional(),
+          comment: z.string().trim().max(2000).optional(),
           /** The person deciding (an email or user id); audited. */
-          decidedBy: z.string().min(1).max(200),
-        }),
-        'The decision',
-      ),
-      required: true,
-    },
+          decidedBy: nonBlank(200).openapi({
+            description: 'The person deciding (an email or user id); audited.',
+          }),
+        })
+        .openapi('ApprovalDecision'),
+      'The decision',
+      {
+        decision: 'accept',
+        comment: 'Discovery deliverables received',
+        decidedBy: approvalExample.decidedBy,
+      },
+    ),
   },
-  responses: { 200: jsonBody(ApprovalSchema, 'Decided'), 409: errorResponses[400], ...errorResponses },
+  responses: {
+    200: jsonBody(ApprovalSchema, 'Decided', approvalExample),
+    409: conflictResponse('Already decided', 'This approval was already decided.'),
+    ...errorResponses,
+  },
 });
 
 export function registerV1Approvals(app: App) {

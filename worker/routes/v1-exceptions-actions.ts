@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
 import {
   ExceptionEditSchema,
@@ -7,62 +8,89 @@ import {
   skipException,
 } from '../domain/exceptions/resolve-exception';
 import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import {
+  conflictResponse,
+  errorResponses,
+  jsonBody,
+  jsonRequest,
+  keyScopes,
+  unprocessableResponse,
+} from './openapi-common';
+import { exceptionExample } from './openapi-examples';
 
-const Params = z.object({ id: z.string().min(1).max(64) });
-const Done = jsonBody(z.object({ id: z.string(), status: z.string() }), 'Done');
-const Actor = z
-  .string()
-  .min(1)
-  .max(200)
-  .openapi({ description: 'The person acting (email or user id); audited.' });
+const Params = z.object({ id: z.string().min(1).max(64).openapi({ example: exceptionExample.id }) });
+const Done = z.object({ id: z.string(), status: z.string() }).openapi('ExceptionActionResult');
+const Actor = nonBlank(200).openapi({
+  description: 'The person acting (email or user id); audited.',
+  example: 'emma.lindqvist@handoff-consulting.example',
+});
+const actor = 'emma.lindqvist@handoff-consulting.example';
+const retried = jsonBody(Done, 'Done', { id: exceptionExample.id, status: 'retried' });
+const alreadyClosed = conflictResponse(
+  'The exception is already resolved or skipped',
+  `Exception ${exceptionExample.id} is already resolved.`,
+);
+const stillRefused = unprocessableResponse(
+  'Checked again and still refused',
+  'Still refused: the rate card says USD 180.00 for Senior Consultant on 2026-11-18',
+  'rate',
+  'Correct the rate in the PSA, or post at the contract rate.',
+);
 
 const retry = createRoute({
   method: 'post',
   path: '/v1/exceptions/{id}/retry',
+  operationId: 'retryException',
   tags: ['Exceptions'],
   summary: 'Retry after fixing the cause: the entry is checked again and posted once',
   security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     params: Params,
-    body: { ...jsonBody(z.object({ actor: Actor }), 'Who retries'), required: true },
+    body: jsonRequest(z.object({ actor: Actor }).openapi('ExceptionRetry'), 'Who retries', { actor }),
   },
-  responses: { 200: Done, 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+  responses: { 200: retried, 409: alreadyClosed, 422: stillRefused, ...errorResponses },
 });
 
 const edit = createRoute({
   method: 'post',
   path: '/v1/exceptions/{id}/edit-and-retry',
+  operationId: 'editAndRetryException',
   tags: ['Exceptions'],
   summary: 'Correct a held entry (role, hours, date, billable, or post at the contract rate) and retry',
   security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     params: Params,
-    body: {
-      ...jsonBody(z.object({ actor: Actor, changes: ExceptionEditSchema }), 'The changes'),
-      required: true,
-    },
+    body: jsonRequest(
+      z.object({ actor: Actor, changes: ExceptionEditSchema }).openapi('ExceptionEditAndRetry'),
+      'The changes',
+      { actor, changes: { role: 'Consultant', minutes: 450, date: '2026-11-18' } },
+    ),
   },
-  responses: { 200: Done, 409: errorResponses[400], 422: errorResponses[400], ...errorResponses },
+  responses: { 200: retried, 409: alreadyClosed, 422: stillRefused, ...errorResponses },
 });
 
 const skip = createRoute({
   method: 'post',
   path: '/v1/exceptions/{id}/skip',
+  operationId: 'skipException',
   tags: ['Exceptions'],
   summary: 'Skip with a reason (the entry is never posted)',
   security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     params: Params,
-    body: {
-      ...jsonBody(z.object({ actor: Actor, reason: z.string().min(5).max(1000) }), 'Why'),
-      required: true,
-    },
+    body: jsonRequest(z.object({ actor: Actor, reason: nonBlank(1000, 5) }).openapi('ExceptionSkip'), 'Why', {
+      actor,
+      reason: 'Billed by hand on invoice INV-10231',
+    }),
   },
-  responses: { 200: Done, 409: errorResponses[400], ...errorResponses },
+  responses: {
+    200: jsonBody(Done, 'Done', { id: exceptionExample.id, status: 'skipped' }),
+    409: alreadyClosed,
+    ...errorResponses,
+  },
 });
 
 export function registerV1ExceptionsActions(app: App) {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { ReadinessSchema } from '../../shared/api/readiness';
+import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
 import { projectByPsaId } from '../domain/billing/project-context';
 import { readiness } from '../domain/billing/readiness';
@@ -8,33 +9,39 @@ import { mintEmbedToken, verifyEmbedToken } from '../domain/embed-tokens';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { spendBudget } from '../http/rate-limit';
-import { errorResponses, jsonBody, keyScopes, security } from './openapi-common';
+import { errorResponses, jsonBody, jsonRequest, keyScopes, security } from './openapi-common';
+import { readinessExample } from './openapi-examples';
 
 const mint = createRoute({
   method: 'post',
   path: '/v1/embed-tokens',
+  operationId: 'createEmbedToken',
   tags: ['PSA sidebar'],
   summary: 'Mint a short-lived sidebar token for one PSA project (called by the PSA host, server side)',
   security: keyScopes('psa', 'admin'),
   middleware: [requireKey('psa', 'admin')] as const,
   request: {
-    body: {
-      ...jsonBody(
-        z.object({
-          psaProjectId: z.string().min(1).max(64),
-          user: z
-            .string()
-            .min(1)
-            .max(200)
-            .openapi({ description: 'Who is looking (the PSA user), for the audit trail.' }),
-        }),
-        'The project and the user',
-      ),
-      required: true,
-    },
+    body: jsonRequest(
+      z
+        .object({
+          psaProjectId: nonBlank(64),
+          user: nonBlank(200).openapi({ description: 'Who is looking (the PSA user), for the audit trail.' }),
+        })
+        .openapi('EmbedTokenRequest'),
+      'The project and the user',
+      { psaProjectId: '2041877', user: 'priya.natarajan@handoff-consulting.example' },
+    ),
   },
   responses: {
-    201: jsonBody(z.object({ token: z.string(), expiresAt: z.string() }), 'A token valid for 10 minutes'),
+    201: jsonBody(
+      z.object({ token: z.string(), expiresAt: z.string() }).openapi('EmbedToken'),
+      'A token valid for 10 minutes',
+      {
+        token:
+          'eyJhbGciOiJIUzI1NiJ9.eyJ0ZW4iOiJ0ZW5fVmIyTHE4c04weFl6IiwicHNhIjoiMjA0MTg3NyIsImV4cCI6MTc5NTM2MjI0NX0.3oV2m1bQ3m7p0nEo8h0h8l1k6sPzV3f2bq9Yx1cT7aA',
+        expiresAt: '2026-11-16T15:14:05.000Z',
+      },
+    ),
     ...errorResponses,
   },
 });
@@ -42,12 +49,13 @@ const mint = createRoute({
 const read = createRoute({
   method: 'get',
   path: '/v1/sidebar/readiness',
+  operationId: 'getSidebarReadiness',
   tags: ['PSA sidebar'],
   summary: "Billing readiness of the embed token's project (ETag / If-None-Match supported)",
   description: 'Authenticated with the embed token (Authorization: Bearer), not an API key.',
   security: security.embedToken,
   responses: {
-    200: jsonBody(ReadinessSchema, 'Readiness'),
+    200: jsonBody(ReadinessSchema, 'Readiness', readinessExample),
     304: { description: 'Unchanged since the ETag sent in If-None-Match' },
     ...errorResponses,
   },

@@ -1,20 +1,44 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
 import { refreshSentCards } from '../domain/teams/notify';
 import { receiveBotActivity } from '../domain/teams/receive-activity';
 import { ApiError } from '../http/api-error';
 import { log } from '../http/logger';
-import { errorResponses, security } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
+
+const InvokeResponseSchema = z
+  .object({
+    statusCode: z.number().int(),
+    type: z.enum(['application/vnd.microsoft.card.adaptive', 'application/vnd.microsoft.activity.message']),
+    value: z.unknown().openapi({ description: 'The refreshed Adaptive Card, or a message to show.' }),
+  })
+  .openapi('InvokeResponse');
 
 const route = createRoute({
   method: 'post',
   path: '/v1/teams/messages',
+  operationId: 'receiveBotActivity',
   tags: ['Teams'],
   summary: "The bot's messaging endpoint (Bot Framework): card actions and conversation updates",
   description:
     'Authenticated by the Bot Framework channel token (issuer, audience = our app id, signing keys from the OpenID metadata, serviceUrl claim); anything else gets 403.',
   security: security.botFramework,
-  responses: { 200: { description: 'Invoke response (the updated card) or empty' }, ...errorResponses },
+  responses: {
+    200: jsonBody(
+      InvokeResponseSchema,
+      'The invoke response of a card action (the updated card); other activities get an empty 200',
+      {
+        statusCode: 200,
+        type: 'application/vnd.microsoft.card.adaptive',
+        value: {
+          type: 'AdaptiveCard',
+          version: '1.5',
+          body: [{ type: 'TextBlock', text: 'Discovery accepted by Ava Reyes', wrap: true }],
+        },
+      },
+    ),
+    ...errorResponses,
+  },
 });
 
 export function registerV1TeamsMessages(app: App) {
@@ -42,6 +66,7 @@ export function registerV1TeamsMessages(app: App) {
       }
       return c.json(out.body, 200);
     }
-    return c.body(null, 200);
+    // A message or conversation update: Bot Framework only needs the 200 (the document describes it).
+    return c.body(null, 200) as never;
   });
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
+import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
 import { decideApproval } from '../domain/billing/decide-approval';
 import { findApproval } from '../domain/billing/list-approvals';
@@ -14,7 +15,14 @@ import { verifyTeamsSsoToken } from '../domain/teams/sso';
 import { ApiError } from '../http/api-error';
 import type { AppEnv } from '../http/context';
 import { spendBudget } from '../http/rate-limit';
-import { errorResponses, jsonBody, security } from './openapi-common';
+import {
+  conflictResponse,
+  errorResponses,
+  jsonBody,
+  jsonRequest,
+  security,
+  unprocessableResponse,
+} from './openapi-common';
 
 /**
  * Teams tab SSO, before anything else of the request is looked at: the Entra token is validated, its tenant
@@ -39,73 +47,104 @@ const teamsSignIn: MiddlewareHandler<AppEnv & { Variables: { teamsUser: TeamsUse
 };
 type TeamsUser = Awaited<ReturnType<typeof verifyTeamsSsoToken>> & { tenantId: string };
 
-const Item = z.object({
-  id: z.string(),
-  kind: z.enum(['milestone', 'changeOrder']),
-  title: z.string(),
-  project: z.string(),
-  amount: z.object({ amountMinor: z.number().int(), currency: z.string() }).optional(),
-  requestedAt: z.string(),
-});
+const Item = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['milestone', 'changeOrder']),
+    title: z.string(),
+    project: z.string(),
+    amount: z.object({ amountMinor: z.number().int(), currency: z.string() }).optional(),
+    requestedAt: z.string(),
+  })
+  .openapi('MyApproval');
+
+const MyException = z
+  .object({
+    id: z.string(),
+    rule: z.string(),
+    reason: z.string(),
+    owner: z.string(),
+    suggestedFix: z.string(),
+    raisedAt: z.string(),
+  })
+  .openapi('MyException');
+
+const approvalId = 'apr_T3nB8wC5xK2m';
+const exceptionId = 'exc_M8kq2Zr0tY1w';
+const IdParam = (example: string) => z.object({ id: z.string().min(1).max(64).openapi({ example }) });
 
 const approvals = createRoute({
   method: 'get',
   path: '/v1/teams/me/approvals',
+  operationId: 'listMyApprovals',
   tags: ['Teams'],
   security: security.teamsSso,
   middleware: [teamsSignIn] as const,
   summary: 'My approvals (Teams tab, SSO)',
   responses: {
-    200: jsonBody(z.object({ items: z.array(Item) }), 'Waiting for me, newest first'),
+    200: jsonBody(z.object({ items: z.array(Item) }), 'Waiting for me, newest first', {
+      items: [
+        {
+          id: approvalId,
+          kind: 'milestone',
+          title: 'Discovery',
+          project: 'Northwind Health · EHR rollout',
+          amount: { amountMinor: 6_000_000, currency: 'USD' },
+          requestedAt: '2026-11-16T15:04:05.000Z',
+        },
+      ],
+    }),
     ...errorResponses,
   },
 });
 const exceptions = createRoute({
   method: 'get',
   path: '/v1/teams/me/exceptions',
+  operationId: 'listMyExceptions',
   tags: ['Teams'],
   security: security.teamsSso,
   middleware: [teamsSignIn] as const,
   summary: 'Exceptions I own (Teams tab, SSO)',
   responses: {
-    200: jsonBody(
-      z.object({
-        items: z.array(
-          z.object({
-            id: z.string(),
-            rule: z.string(),
-            reason: z.string(),
-            owner: z.string(),
-            suggestedFix: z.string(),
-            raisedAt: z.string(),
-          }),
-        ),
-      }),
-      'Open',
-    ),
+    200: jsonBody(z.object({ items: z.array(MyException) }), 'Open', {
+      items: [
+        {
+          id: exceptionId,
+          rule: 'travel-cap',
+          reason: 'Hotel USD 1,240.00 on 2026-11-18 passes the travel allowance (USD 15,000.00)',
+          owner: 'Emma Lindqvist',
+          suggestedFix: 'Raise the allowance with a change order, or skip the expense as non-billable',
+          raisedAt: '2026-11-18T09:12:00.000Z',
+        },
+      ],
+    }),
     ...errorResponses,
   },
 });
 const decide = createRoute({
   method: 'post',
   path: '/v1/teams/me/approvals/{id}/decision',
+  operationId: 'decideMyApproval',
   tags: ['Teams'],
   security: security.teamsSso,
   middleware: [teamsSignIn] as const,
   summary: 'Decide one of my approvals from the tab',
   request: {
-    params: z.object({ id: z.string().min(1).max(64) }),
-    body: {
-      ...jsonBody(
-        z.object({ decision: z.enum(['accept', 'reject']), comment: z.string().max(2000).optional() }),
-        'Decision',
-      ),
-      required: true,
-    },
+    params: IdParam(approvalId),
+    body: jsonRequest(
+      z
+        .object({ decision: z.enum(['accept', 'reject']), comment: z.string().trim().max(2000).optional() })
+        .openapi('MyDecision'),
+      'Decision',
+      { decision: 'accept', comment: 'Deliverables received' },
+    ),
   },
   responses: {
-    200: jsonBody(z.object({ id: z.string(), state: z.string() }), 'Decided'),
-    409: errorResponses[400],
+    200: jsonBody(z.object({ id: z.string(), state: z.string() }), 'Decided', {
+      id: approvalId,
+      state: 'accepted',
+    }),
+    409: conflictResponse('Already decided', 'This approval was already decided.'),
     ...errorResponses,
   },
 });
@@ -113,24 +152,33 @@ const decide = createRoute({
 const resolve = createRoute({
   method: 'post',
   path: '/v1/teams/me/exceptions/{id}/resolution',
+  operationId: 'resolveMyException',
   tags: ['Teams'],
   security: security.teamsSso,
   middleware: [teamsSignIn] as const,
   summary: 'Retry or skip an exception I own, from the tab',
   request: {
-    params: z.object({ id: z.string().min(1).max(64) }),
-    body: {
-      ...jsonBody(
-        z.object({ action: z.enum(['retry', 'skip']), reason: z.string().min(5).max(1000).optional() }),
-        'Action',
-      ),
-      required: true,
-    },
+    params: IdParam(exceptionId),
+    body: jsonRequest(
+      z
+        .object({ action: z.enum(['retry', 'skip']), reason: nonBlank(1000, 5).optional() })
+        .openapi('MyResolution'),
+      'Action',
+      { action: 'skip', reason: 'Hotel billed by hand on invoice INV-10231' },
+    ),
   },
   responses: {
-    200: jsonBody(z.object({ id: z.string(), status: z.string() }), 'Done'),
-    409: errorResponses[400],
-    422: errorResponses[400],
+    200: jsonBody(z.object({ id: z.string(), status: z.string() }), 'Done', {
+      id: exceptionId,
+      status: 'skipped',
+    }),
+    409: conflictResponse('Already resolved or skipped', `Exception ${exceptionId} is already skipped.`),
+    422: unprocessableResponse(
+      'Checked again and still refused',
+      'Still refused: the expense passes the travel allowance',
+      'amount',
+      'Raise the allowance with a change order, or skip it.',
+    ),
     ...errorResponses,
   },
 });

@@ -8,14 +8,21 @@ import { errorResponses, jsonBody, security } from './openapi-common';
 const route = createRoute({
   method: 'post',
   path: '/v1/webhooks/kantata/{tenantId}',
+  operationId: 'receiveKantataWebhook',
   tags: ['Webhooks'],
   summary: 'Kantata change notifications (time entries, expenses, stories); verified, deduped, queued',
   description:
     "Authenticated by the delivery's signature with the tenant's webhook secret; answered fast, processed from the intake queue.",
   security: security.kantataWebhook,
-  request: { params: z.object({ tenantId: z.string().min(1).max(64) }) },
+  request: {
+    params: z.object({ tenantId: z.string().min(1).max(64).openapi({ example: 'ten_Vb2Lq8sN0xYz' }) }),
+  },
   responses: {
-    202: jsonBody(z.object({ accepted: z.boolean(), duplicate: z.boolean() }), 'Queued (or already seen)'),
+    202: jsonBody(
+      z.object({ accepted: z.boolean(), duplicate: z.boolean() }).openapi('WebhookAccepted'),
+      'Queued (or already seen)',
+      { accepted: true, duplicate: false },
+    ),
     ...errorResponses,
   },
 });

@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import { type AmendmentChanges, AmendmentChangesSchema } from '../../../shared/model/amendment';
+import {
+  type AmendmentChanges,
+  AmendmentChangesSchema,
+  AmendmentNumberSchema,
+  MAX_AMENDMENT_NUMBER,
+} from '../../../shared/model/amendment';
+import { CalendarDateSchema } from '../../../shared/model/calendar-date';
 import { AMENDMENT_FIELDS, ConnectEventSchema } from './connect-event';
 
 export type DocuSignConnectErrorCode =
@@ -104,11 +110,15 @@ export function parseEnvelopeCompleted(json: unknown): EnvelopeCompleted {
 
   const issues: { path: string; message: string }[] = [];
   const numberText = fields.get(AMENDMENT_FIELDS.amendmentNumber) ?? '';
-  const amendmentNumber = /^\d+$/.test(numberText) ? Number(numberText) : Number.NaN;
-  if (!Number.isSafeInteger(amendmentNumber) || amendmentNumber < 1)
+  // Digits only (no "1e3", no " 2"), then the shared bound: a huge number never reaches the database.
+  const numbered = AmendmentNumberSchema.safeParse(
+    /^\d{1,6}$/.test(numberText) ? Number(numberText) : Number.NaN,
+  );
+  const amendmentNumber = numbered.success ? numbered.data : Number.NaN;
+  if (!numbered.success)
     issues.push({
       path: AMENDMENT_FIELDS.amendmentNumber,
-      message: `Expected a positive whole number, got "${numberText}"`,
+      message: `Expected a whole number from 1 to ${MAX_AMENDMENT_NUMBER}, got "${numberText.slice(0, 40)}"`,
     });
 
   const completedAt = summary.completedDateTime ?? summary.statusChangedDateTime;
@@ -120,12 +130,11 @@ export function parseEnvelopeCompleted(json: unknown): EnvelopeCompleted {
   const effectiveText = fields.get(AMENDMENT_FIELDS.effectiveDate);
   let effectiveDate = signedAt.slice(0, 10);
   if (effectiveText) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(effectiveText) && !Number.isNaN(Date.parse(effectiveText)))
-      effectiveDate = effectiveText;
+    if (CalendarDateSchema.safeParse(effectiveText).success) effectiveDate = effectiveText;
     else
       issues.push({
         path: AMENDMENT_FIELDS.effectiveDate,
-        message: `Expected YYYY-MM-DD, got "${effectiveText}"`,
+        message: `Expected a real calendar date as YYYY-MM-DD, got "${effectiveText.slice(0, 40)}"`,
       });
   }
 

@@ -2,6 +2,8 @@ export {
   type AmendmentChanges,
   type AmendmentChangesInput,
   AmendmentChangesSchema,
+  AmendmentNumberSchema,
+  MAX_AMENDMENT_NUMBER,
   type MilestoneChange,
   MilestoneChangeSchema,
   type RateChange,

@@ -1,9 +1,13 @@
-import { and, eq } from 'drizzle-orm';
-import type { AmendmentChanges } from '../../../shared/model/amendment';
+import { and, desc, eq } from 'drizzle-orm';
+import { type AmendmentChanges, moneyInChanges } from '../../../shared/model/amendment';
+import { AMENDMENT_FIELDS } from '../../connectors/docusign';
 import type { Db } from '../../db/client';
 import { amendmentsTable } from '../../db/schema';
+import { uniqueViolation } from '../../db/unique-violation';
 import type { Env } from '../../env';
+import { ApiError } from '../../http/api-error';
 import { audit } from '../audit';
+import { projectByContract } from '../billing/project-context';
 import { randomToken } from '../crypto';
 
 export interface IncomingAmendment {
@@ -19,46 +23,141 @@ export interface IncomingAmendment {
   correlationId: string;
 }
 
+/** Where the amendment's own fields sit in the request (the CRM body, or the envelope's custom fields). */
+const FIELDS = {
+  crm: { contract: 'crmRecordId', number: 'number', changes: 'changes' },
+  docusign: {
+    contract: AMENDMENT_FIELDS.contractKey,
+    number: AMENDMENT_FIELDS.amendmentNumber,
+    changes: AMENDMENT_FIELDS.changes,
+  },
+} as const;
+
+async function bySourceRef(db: Db, a: IncomingAmendment) {
+  const [row] = await db
+    .select({ id: amendmentsTable.id })
+    .from(amendmentsTable)
+    .where(
+      and(
+        eq(amendmentsTable.tenantId, a.tenantId),
+        eq(amendmentsTable.source, a.source),
+        eq(amendmentsTable.sourceRef, a.sourceRef),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+function numberTaken(a: IncomingAmendment, latest: number): ApiError {
+  const field = FIELDS[a.source].number;
+  return new ApiError(
+    'CONFLICT',
+    `Contract ${a.contractKey} already has an amendment ${a.number} (another document); the next one is ${latest + 1}.`,
+    [
+      {
+        field,
+        message: `amendment ${a.number} is already recorded from another document`,
+        fix: `If this is a new amendment, number it ${latest + 1}; if it replaces amendment ${a.number}, amend again with the correction as amendment ${latest + 1}.`,
+      },
+    ],
+  );
+}
+
+/**
+ * Check a signed amendment against what is recorded before anything is stored: the contract is one Handoff
+ * activated, the number is the contract's latest plus one (a gap means an amendment is missing: it is
+ * refused, and a Connect redelivery or a retry after the missing one is recorded goes through), and every
+ * amount is in the contract currency.
+ */
+async function checkAgainstContract(db: Db, a: IncomingAmendment): Promise<void> {
+  const fields = FIELDS[a.source];
+  const project = await projectByContract(db, a.tenantId, a.contractKey);
+  if (!project)
+    throw new ApiError('NOT_FOUND', `Contract ${a.contractKey} has not been activated by Handoff.`, [
+      {
+        field: fields.contract,
+        message: 'no activated project for this opportunity',
+        fix: 'Activate the project from the opportunity first, or check the opportunity id the amendment names.',
+      },
+    ]);
+  const [last] = await db
+    .select({ number: amendmentsTable.number })
+    .from(amendmentsTable)
+    .where(and(eq(amendmentsTable.tenantId, a.tenantId), eq(amendmentsTable.contractKey, a.contractKey)))
+    .orderBy(desc(amendmentsTable.number))
+    .limit(1);
+  const latest = last?.number ?? 0;
+  if (a.number <= latest) throw numberTaken(a, latest);
+  if (a.number > latest + 1)
+    throw new ApiError(
+      'CONFLICT',
+      `Contract ${a.contractKey} has ${latest === 0 ? 'no amendments yet' : `amendments up to ${latest}`}; this one is numbered ${a.number}.`,
+      [
+        {
+          field: fields.number,
+          message: `expected ${latest + 1}`,
+          fix: `Send amendment ${latest + 1} first (this one is accepted once it is recorded), or number this one ${latest + 1} if none is missing.`,
+        },
+      ],
+    );
+  const currency = project.contract.currency;
+  const wrong = moneyInChanges(a.changes).filter((m) => m.currency !== currency);
+  if (wrong.length)
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      `Contract ${a.contractKey} is in ${currency}; an amendment cannot change the contract currency.`,
+      wrong.map((m) => ({
+        field: `${fields.changes}.${m.field}.currency`,
+        message: `${m.currency} is not the contract currency ${currency}`,
+        fix: `State the amount in ${currency}.`,
+      })),
+    );
+}
+
 /**
  * Record a signed amendment and start applying it. The same amendment delivered again (a Connect retry,
  * a replay, a second click) matches the unique (tenant, source, ref) and changes nothing; the workflow's
- * id is derived from the amendment, so it runs once.
+ * id is derived from the amendment, so it runs once. Anything else is checked against the contract first.
  */
 export async function receiveAmendment(
   db: Db,
   env: Pick<Env, 'AMENDMENT_WORKFLOW'>,
   a: IncomingAmendment,
 ): Promise<{ id: string; duplicate: boolean }> {
+  const already = await bySourceRef(db, a);
+  if (already) return { id: already.id, duplicate: true };
+  await checkAgainstContract(db, a);
+
   const id = `amd_${randomToken(12)}`;
-  const inserted = await db
-    .insert(amendmentsTable)
-    .values({
-      id,
-      tenantId: a.tenantId,
-      contractKey: a.contractKey,
-      number: a.number,
-      source: a.source,
-      sourceRef: a.sourceRef,
-      effectiveDate: a.effectiveDate,
-      signedBy: a.signedBy,
-      changes: a.changes as unknown as Record<string, unknown>,
-      state: 'received',
-      correlationId: a.correlationId,
-    })
-    .onConflictDoNothing()
-    .returning({ id: amendmentsTable.id });
+  let inserted: { id: string }[];
+  try {
+    inserted = await db
+      .insert(amendmentsTable)
+      .values({
+        id,
+        tenantId: a.tenantId,
+        contractKey: a.contractKey,
+        number: a.number,
+        source: a.source,
+        sourceRef: a.sourceRef,
+        effectiveDate: a.effectiveDate,
+        signedBy: a.signedBy,
+        changes: a.changes as unknown as Record<string, unknown>,
+        state: 'received',
+        correlationId: a.correlationId,
+      })
+      .onConflictDoNothing({
+        target: [amendmentsTable.tenantId, amendmentsTable.source, amendmentsTable.sourceRef],
+      })
+      .returning({ id: amendmentsTable.id });
+  } catch (e) {
+    // Another amendment took this number between the check and the insert.
+    if (uniqueViolation(e)?.includes('amendments.number')) throw numberTaken(a, a.number);
+    throw e;
+  }
   if (!inserted[0]) {
-    const [existing] = await db
-      .select({ id: amendmentsTable.id })
-      .from(amendmentsTable)
-      .where(
-        and(
-          eq(amendmentsTable.tenantId, a.tenantId),
-          eq(amendmentsTable.source, a.source),
-          eq(amendmentsTable.sourceRef, a.sourceRef),
-        ),
-      )
-      .limit(1);
+    // The same amendment, delivered twice at once: the other delivery recorded it.
+    const existing = await bySourceRef(db, a);
     return { id: existing?.id ?? id, duplicate: true };
   }
   await audit(db, {

@@ -16,7 +16,13 @@ export type DocuSignEnvelopeOutcome =
   /** A genuine message about something else (another event): acknowledge and ignore. */
   | { outcome: 'ignored'; reason: string }
   /** A genuine message that is not a valid Handoff amendment. */
-  | { outcome: 'refused'; message: string; error: string }
+  | {
+      outcome: 'refused';
+      message: string;
+      error: string;
+      /** Each custom field or part of the message that is wrong, with what to change. */
+      details: { field: string; message: string; fix?: string }[];
+    }
   | { outcome: 'received'; received: { id: string; duplicate: boolean } };
 
 /**
@@ -41,7 +47,11 @@ export async function receiveDocuSignEnvelope(
   } catch (e) {
     if (e instanceof DocuSignConnectError && /not.*completed|event/i.test(e.message))
       return { outcome: 'ignored', reason: e.message };
-    return { outcome: 'refused', message: (e as Error).message, error: String(e) };
+    const details =
+      e instanceof DocuSignConnectError
+        ? e.issues.map((i) => ({ field: i.path, message: i.message, ...(e.fix ? { fix: e.fix } : {}) }))
+        : [];
+    return { outcome: 'refused', message: (e as Error).message, error: String(e), details };
   }
   const received = await receiveAmendment(db, env, {
     tenantId,

@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { CalendarDateSchema } from '../../../shared/model/calendar-date';
 import type { Expense, TimeEntry } from '../../../shared/model/delivery';
+import { nonBlank } from '../../../shared/model/text';
 import type { Db } from '../../db/client';
 import { activationsTable, deliveryItemsTable, exceptionsTable } from '../../db/schema';
 import type { Env } from '../../env';
@@ -12,23 +14,21 @@ import { decideExpense, decideTimeEntry } from '../billing/rules';
 
 export const ExceptionEditSchema = z
   .object({
-    role: z.string().min(1).max(80).optional(),
+    role: nonBlank(80).optional(),
     minutes: z
       .number()
       .int()
       .positive()
       .max(24 * 60)
       .optional(),
-    date: z
-      .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
-      .optional(),
+    date: CalendarDateSchema.optional(),
     billable: z.boolean().optional(),
     /** Post at the contract's rate instead of the rate the PSA applied. */
     postAtContractRate: z.boolean().optional(),
   })
   .strict()
-  .refine((e) => Object.keys(e).length > 0, 'Send at least one change');
+  .refine((e) => Object.keys(e).length > 0, 'Send at least one change')
+  .meta({ id: 'ExceptionEdit', description: 'The corrections to a held time entry or expense.' });
 export type ExceptionEdit = z.infer<typeof ExceptionEditSchema>;
 
 interface Ctx {

@@ -22,7 +22,8 @@ export async function tenantForTeams(db: Db, tid: string | undefined): Promise<s
   const [t] = await db
     .select({ id: tenantsTable.id })
     .from(tenantsTable)
-    .where(eq(tenantsTable.teamsTenantId, tid))
+    // Stored lower case (savePolicy): a GUID is the same whatever the case it is written in.
+    .where(eq(tenantsTable.teamsTenantId, tid.toLowerCase()))
     .limit(1);
   return t?.id;
 }

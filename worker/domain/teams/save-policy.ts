@@ -1,19 +1,47 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { outboundPolicyFromEnv, outboundUrlProblems, type UrlProblem } from '../../connectors/outbound-guard';
 import type { Db } from '../../db/client';
 import { approvalPoliciesTable, tenantsTable } from '../../db/schema';
+import { uniqueViolation } from '../../db/unique-violation';
+import { ApiError } from '../../http/api-error';
 import type { TenantPolicy } from '../amendments/policy';
+
+/** One Microsoft 365 organisation belongs to one tenant: its tid is how a Teams user finds the firm. */
+function teamsTenantClaimed(): ApiError {
+  return new ApiError(
+    'CONFLICT',
+    'This Microsoft 365 tenant is already connected to another Handoff tenant.',
+    [
+      {
+        field: 'teamsTenantId',
+        message: 'already used by another tenant',
+        fix: 'Check the id in the Microsoft Entra admin center (Overview → Tenant ID); if it is right, disconnect it from the other Handoff tenant first.',
+      },
+    ],
+  );
+}
 
 /** Connect the firm's Teams (its Entra tenant id, when given) and store who approves what. */
 export async function savePolicy(
   db: Db,
   input: { tenantId: string; teamsTenantId?: string; policy: TenantPolicy },
 ): Promise<void> {
-  if (input.teamsTenantId)
-    await db
-      .update(tenantsTable)
-      .set({ teamsTenantId: input.teamsTenantId })
-      .where(eq(tenantsTable.id, input.tenantId));
+  if (input.teamsTenantId) {
+    const teamsTenantId = input.teamsTenantId.toLowerCase();
+    const [taken] = await db
+      .select({ id: tenantsTable.id })
+      .from(tenantsTable)
+      .where(and(eq(tenantsTable.teamsTenantId, teamsTenantId), ne(tenantsTable.id, input.tenantId)))
+      .limit(1);
+    if (taken) throw teamsTenantClaimed();
+    try {
+      await db.update(tenantsTable).set({ teamsTenantId }).where(eq(tenantsTable.id, input.tenantId));
+    } catch (e) {
+      // Two tenants claiming one Microsoft 365 tenant at once: the unique index lets one in.
+      if (uniqueViolation(e)?.includes('teams_tenant_id')) throw teamsTenantClaimed();
+      throw e;
+    }
+  }
   const row = {
     tenantId: input.tenantId,
     policy: input.policy as unknown as Record<string, unknown>,

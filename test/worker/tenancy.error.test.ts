@@ -1,0 +1,159 @@
+/**
+ * One Salesforce org and one Microsoft 365 tenant belong to one Handoff tenant. A second claim answers 409
+ * with the field and the fix, never 500: checked before writing, and the unique index's refusal mapped when
+ * two claims race past the check. Names must say something.
+ */
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { getDb } from '../../worker/db/client';
+import { tenantsTable } from '../../worker/db/schema';
+import { uniqueViolation } from '../../worker/db/unique-violation';
+import { savePolicy } from '../../worker/domain/teams/save-policy';
+import { createTenant as createTenantVerb } from '../../worker/domain/tenancy/create-tenant';
+import type { Env } from '../../worker/env';
+import { ApiError } from '../../worker/http/api-error';
+import { adminCall, type Json, newTenant, PEOPLE, testEnv, workerFetch } from './harness';
+
+const randomOrgId = () =>
+  `00D${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789'[b % 34]).join('')}`;
+
+async function createTenant(body: unknown) {
+  const res = await workerFetch('http://handoff/v1/admin/tenants', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${testEnv.PLATFORM_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+const policy = { milestoneApprover: PEOPLE.ava };
+const defaults = { exceptionOwners: {}, people: [], alwaysForRates: true };
+
+describe('a Salesforce org is claimed once', () => {
+  it('answers 409 with the field and the fix for an org id another tenant has', async () => {
+    const org = randomOrgId();
+    expect((await createTenant({ name: 'Globex Consulting', salesforceOrgId: org })).status).toBe(201);
+    const again = await createTenant({ name: 'Globex Consulting (2)', salesforceOrgId: org });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('CONFLICT');
+    expect(again.body.error.details[0]).toMatchObject({ field: 'salesforceOrgId' });
+    expect(again.body.error.details[0].fix).toMatch(/Company Information/);
+  });
+
+  it('lets exactly one of many simultaneous claims in; the others get 409, none 500', async () => {
+    const org = randomOrgId();
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => createTenant({ name: `Racer ${i}`, salesforceOrgId: org })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+  });
+
+  it('maps the unique index refusal when two claims pass the check at once (in one isolate)', async () => {
+    const db = getDb(env as unknown as Env);
+    const org = randomOrgId();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) => createTenantVerb(db, { name: `Racer ${i}`, salesforceOrgId: org })),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect(o.reason).toBeInstanceOf(ApiError);
+      expect(o.reason.code).toBe('CONFLICT');
+      expect(o.reason.details[0].field).toBe('salesforceOrgId');
+    }
+  });
+
+  it('recognises the database refusal a race produces (the path the check cannot cover)', async () => {
+    const db = getDb(env as unknown as Env);
+    const org = randomOrgId();
+    await db
+      .insert(tenantsTable)
+      .values({ id: `ten_${crypto.randomUUID()}`, name: 'A', salesforceOrgId: org });
+    const err = await db
+      .insert(tenantsTable)
+      .values({ id: `ten_${crypto.randomUUID()}`, name: 'B', salesforceOrgId: org })
+      .then(() => undefined)
+      .catch((e: unknown) => e);
+    expect(err).toBeDefined();
+    expect(uniqueViolation(err)).toContain('tenants.salesforce_org_id');
+    expect(uniqueViolation(new Error('no such table: tenants'))).toBeUndefined();
+  });
+
+  it('refuses a blank or whitespace-only name, and a malformed org id (400)', async () => {
+    for (const name of ['', '   ', '\t\n']) {
+      const r = await createTenant({ name });
+      expect(r.status, JSON.stringify(name)).toBe(400);
+      expect(r.body.error.details[0].field).toBe('name');
+    }
+    const bad = await createTenant({ name: 'Initech', salesforceOrgId: '001000000000001AAA' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].field).toBe('salesforceOrgId');
+  });
+
+  it('stores the name trimmed', async () => {
+    const r = await createTenant({ name: '  Initech  ' });
+    expect(r.status).toBe(201);
+    expect(r.body.name).toBe('Initech');
+  });
+});
+
+describe('a Microsoft 365 tenant is connected once', () => {
+  it('answers 409 with the field and the fix when another tenant has the Teams tenant id (in any case)', async () => {
+    const [a, b] = await Promise.all([newTenant(), newTenant()]);
+    const tid = crypto.randomUUID();
+    expect(
+      (await adminCall(a, 'PUT', '/v1/admin/approvals-policy', { teamsTenantId: tid, policy })).status,
+    ).toBe(200);
+    // The same tenant saving its policy again keeps its claim.
+    expect(
+      (await adminCall(a, 'PUT', '/v1/admin/approvals-policy', { teamsTenantId: tid, policy })).status,
+    ).toBe(200);
+    for (const claim of [tid, tid.toUpperCase()]) {
+      const res = await adminCall(b, 'PUT', '/v1/admin/approvals-policy', { teamsTenantId: claim, policy });
+      expect(res.status, claim).toBe(409);
+      const body = (await res.json()) as Json;
+      expect(body.error.details[0]).toMatchObject({ field: 'teamsTenantId' });
+      expect(body.error.details[0].fix).toMatch(/Entra/);
+    }
+  });
+
+  it('maps the unique index refusal when two tenants claim it at once (in one isolate)', async () => {
+    const db = getDb(env as unknown as Env);
+    const [a, b] = await Promise.all([newTenant(), newTenant()]);
+    const tid = crypto.randomUUID();
+    const outcomes = await Promise.allSettled(
+      [a, b].map((t) =>
+        savePolicy(db, { tenantId: t.tenantId, teamsTenantId: tid, policy: { ...defaults } }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const [lost] = outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected');
+    expect(lost?.reason).toBeInstanceOf(ApiError);
+    expect(lost?.reason.details[0].field).toBe('teamsTenantId');
+  });
+
+  it('lets one of two simultaneous claims in, the other gets 409', async () => {
+    const [a, b] = await Promise.all([newTenant(), newTenant()]);
+    const tid = crypto.randomUUID();
+    const answers = await Promise.all(
+      [a, b].map((t) => adminCall(t, 'PUT', '/v1/admin/approvals-policy', { teamsTenantId: tid, policy })),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+  });
+
+  it('refuses a Teams tenant id that is not a GUID, blank names and negative thresholds (400)', async () => {
+    const t = await newTenant();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ teamsTenantId: 'contoso', policy }, 'teamsTenantId'],
+      [{ policy: { milestoneApprover: { ...PEOPLE.ava, name: '  ' } } }, 'policy.milestoneApprover.name'],
+      [{ policy: { approveAboveMinor: -1 } }, 'policy.approveAboveMinor'],
+      [{ policy: { approveAboveMinor: 10.5 } }, 'policy.approveAboveMinor'],
+      [{ policy: { people: [{ ...PEOPLE.ava, aadObjectId: 'ava' }] } }, 'policy.people.0.aadObjectId'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await adminCall(t, 'PUT', '/v1/admin/approvals-policy', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      const fields = ((await res.json()) as Json).error.details.map((d: { field: string }) => d.field);
+      expect(fields, JSON.stringify(body)).toContain(field);
+    }
+  });
+});
