@@ -3,6 +3,20 @@ import type { ErpInvoice, Expense, PsaMilestoneState, TimeEntry } from '../../sh
 import type { Money } from '../../shared/model/money';
 import type { BillingSchedule, ProjectSpec } from '../../shared/model/project';
 
+/** A record of a listing the vendor sent in a shape Handoff cannot read: which one, which field, why. */
+export interface RejectedRecord {
+  id: string;
+  /** The vendor's field that did not parse (e.g. `expenses.amount_in_cents`), when known. */
+  field?: string;
+  reason: string;
+}
+
+/** What a listing read: the records, and those it could not (each one on its own, never the whole page). */
+export interface Listing<T> {
+  items: T[];
+  rejected: RejectedRecord[];
+}
+
 /**
  * Ports: what the sync needs from each kind of system. A connector implements one port for one
  * vendor; another CRM/PSA/ERP is added by writing another implementation, not by touching the sync.
@@ -185,10 +199,14 @@ export interface PsaPort {
   recordUrl(id: string): string;
 
   // ---- delivery to billing (issue 3) ----
-  /** Approved time entries of a project updated since `since` (ISO), all pages: the polling fallback. */
-  listApprovedTimeEntries(projectId: string, since?: string): Promise<TimeEntry[]>;
-  /** Approved expenses of a project updated since `since`. */
-  listApprovedExpenses(projectId: string, since?: string): Promise<Expense[]>;
+  /**
+   * Approved time entries of a project updated since `since` (ISO), all pages: the polling fallback. A
+   * record the PSA sends in a shape Handoff cannot read is returned in `rejected` (with the vendor's field),
+   * never failing the rest.
+   */
+  listApprovedTimeEntries(projectId: string, since?: string): Promise<Listing<TimeEntry>>;
+  /** Approved expenses of a project updated since `since`, the same way. */
+  listApprovedExpenses(projectId: string, since?: string): Promise<Listing<Expense>>;
   /** One time entry or expense, fetched fresh (webhook payloads are only a hint). */
   getTimeEntry(id: string): Promise<TimeEntry | null>;
   getExpense(id: string): Promise<Expense | null>;

@@ -102,6 +102,14 @@ async function setup() {
     effects: async () =>
       ((await (await fetch(`${control}/effects`)).json()) as { effects: Record<string, number> }).effects,
     state: async () => (await (await fetch(`${control}/state`)).json()) as KantataState,
+    faults: async (rules: Record<string, unknown>[]) => {
+      const res = await fetch(`${control}/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules }),
+      });
+      if (!res.ok) throw new Error(`faults: ${res.status}`);
+    },
   };
 }
 
@@ -138,7 +146,7 @@ describe('Kantata delivery: approved time and expenses', () => {
     });
     await act.submitTimesheet(k.actor, k.workspaceId, [pending]);
 
-    const all = await k.psa.listApprovedTimeEntries(k.workspaceId);
+    const all = (await k.psa.listApprovedTimeEntries(k.workspaceId)).items;
     expect(all).toHaveLength(450);
     expect(new Set(all.map((t) => t.psaId)).size).toBe(450);
     expect(all.map((t) => t.psaId)).not.toContain(draft);
@@ -162,7 +170,7 @@ describe('Kantata delivery: approved time and expenses', () => {
       { workspaceId: k.workspaceId, userId: k.people['Dev Patel']!, date: days(10), minutes: 90 },
     ]);
     await act.approveTimesheet(k.actor, await act.submitTimesheet(k.actor, k.workspaceId, [draft]));
-    const changed = await k.psa.listApprovedTimeEntries(k.workspaceId, since);
+    const changed = (await k.psa.listApprovedTimeEntries(k.workspaceId, since)).items;
     expect(changed.map((t) => t.psaId).sort()).toEqual([...later, draft].sort());
     expect(changed.find((t) => t.psaId === later[0])).toMatchObject({
       role: 'Analyst',
@@ -204,7 +212,7 @@ describe('Kantata delivery: approved time and expenses', () => {
     });
     await act.approveExpenseReport(k.actor, await act.submitExpenseReport(k.actor, [flight, lunch]));
 
-    const approved = await k.psa.listApprovedExpenses(k.workspaceId);
+    const approved = (await k.psa.listApprovedExpenses(k.workspaceId)).items;
     expect(approved.map((e) => e.psaId).sort()).toEqual([flight, lunch].sort());
     expect(approved.find((e) => e.psaId === flight)).toMatchObject({
       psaProjectId: k.workspaceId,
@@ -218,6 +226,52 @@ describe('Kantata delivery: approved time and expenses', () => {
     expect(approved.find((e) => e.psaId === lunch)).toMatchObject({ isTravel: false, billable: false });
     expect(await k.psa.getExpense(unsubmitted)).toMatchObject({ approved: false, isTravel: true });
     expect(await k.psa.getExpense(flight)).toMatchObject({ approved: true });
+  });
+
+  it('reads every other record of a page when one comes in a shape it cannot read, naming its field', async () => {
+    const k = await setup();
+    const ava = k.people['Ava Chen']!;
+    const expense = (amountInCents: number, date: string) =>
+      act.logExpense(k.actor, {
+        workspaceId: k.workspaceId,
+        userId: ava,
+        date,
+        category: 'Travel',
+        amountInCents,
+      });
+    const [good, bad, alsoGood] = [
+      await expense(10_000, '2026-03-10'),
+      await expense(20_000, '2026-03-11'),
+      await expense(30_000, '2026-03-12'),
+    ];
+    await act.approveExpenseReport(k.actor, await act.submitExpenseReport(k.actor, [good, bad, alsoGood]));
+    // Kantata sends one expense with an amount that is not a number and another in a currency Handoff
+    // does not know: each is set aside with its field; the third is read.
+    await k.faults([
+      {
+        kind: 'malform',
+        path: '^/api/v1/expenses',
+        set: {
+          [`expenses.${bad}.amount_in_cents`]: 'twenty thousand',
+          [`expenses.${alsoGood}.currency`]: 'ZZZ',
+        },
+      },
+    ]);
+    const listing = await k.psa.listApprovedExpenses(k.workspaceId);
+    expect(listing.items.map((e) => e.psaId)).toEqual([good]);
+    expect(listing.rejected).toEqual([
+      expect.objectContaining({ id: bad, field: 'expenses.amount_in_cents' }),
+      expect.objectContaining({ id: alsoGood, field: 'expenses.currency' }),
+    ]);
+    expect(listing.rejected[1]!.reason).toMatch(/ZZZ/);
+    // Read on its own (a webhook's fetch), the same record is a connector error naming the vendor's field.
+    const refused = await k.psa.getExpense(bad).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      name: 'ConnectorError',
+      code: 'UNEXPECTED_RESPONSE',
+      retryable: false,
+      field: 'expenses.amount_in_cents',
+    });
   });
 
   it('refuses time from someone who is not on the project, as Kantata does', async () => {

@@ -13,7 +13,16 @@ import { seededRandom } from './rng';
  */
 
 export const FaultRuleSchema = z.object({
-  kind: z.enum(['latency', 'error', 'rate_limit', 'timeout', 'drop_after_commit', 'outage', 'redirect']),
+  kind: z.enum([
+    'latency',
+    'error',
+    'rate_limit',
+    'timeout',
+    'drop_after_commit',
+    'outage',
+    'redirect',
+    'malform',
+  ]),
   method: z.string().optional(),
   /** Regular expression tested against the path after the instance prefix, e.g. "^/services/rest/record/v1/customer". */
   path: z.string().optional(),
@@ -33,6 +42,11 @@ export const FaultRuleSchema = z.object({
   redirectStatus: z
     .union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)])
     .optional(),
+  /**
+   * For malform: values to overwrite in the JSON answer, by dot path (`expenses.41.amount_in_cents`): a
+   * vendor sending one record in a shape its documentation does not promise.
+   */
+  set: z.record(z.string(), z.unknown()).optional(),
 });
 export type FaultRule = z.infer<typeof FaultRuleSchema>;
 
@@ -274,6 +288,14 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
     } finally {
       inst.inFlight -= 1;
     }
+    const malform = hits.find((h) => h.kind === 'malform');
+    if (malform?.set && c.res.headers.get('content-type')?.includes('json')) {
+      const body = (await c.res.json()) as Record<string, unknown>;
+      for (const [path, value] of Object.entries(malform.set)) setPath(body, path.split('.'), value);
+      const headers = new Headers(c.res.headers);
+      headers.delete('content-length');
+      c.res = new Response(JSON.stringify(body), { status: c.res.status, headers });
+    }
     if (hits.some((h) => h.kind === 'drop_after_commit')) {
       // The write is committed; the caller never hears about it.
       socket.destroy();
@@ -346,3 +368,13 @@ export function createEmulator<S>(def: EmulatorDefinition<S>) {
   };
 }
 export type Emulator<S> = ReturnType<typeof createEmulator<S>>;
+
+/** Sets `value` at `path` in a parsed JSON answer, if every step but the last exists. */
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let at: unknown = target;
+  for (const key of path.slice(0, -1)) {
+    if (!at || typeof at !== 'object') return;
+    at = (at as Record<string, unknown>)[key];
+  }
+  if (at && typeof at === 'object') (at as Record<string, unknown>)[path[path.length - 1]!] = value;
+}

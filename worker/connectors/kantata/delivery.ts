@@ -2,6 +2,7 @@ import { type CurrencyCode, CurrencyCodeSchema } from '../../../shared/model/cur
 import type { Expense, TimeEntry } from '../../../shared/model/delivery';
 import { money } from '../../../shared/model/money';
 import { ConnectorError } from '../errors';
+import type { Listing, RejectedRecord } from '../ports';
 import { type KantataContext, kantataId } from './context';
 import { SYSTEM, unexpectedResponse } from './errors';
 import { singleOf } from './http';
@@ -39,10 +40,16 @@ interface ProjectContext {
   people: Map<string, Person>;
 }
 
-function currencyOf(value: string | null | undefined, where: string): CurrencyCode {
+function currencyOf(value: string | null | undefined, where: string, field: string): CurrencyCode {
   const parsed = CurrencyCodeSchema.safeParse(value);
   if (!parsed.success)
-    throw unexpectedResponse('GET', where, `currency "${value}" is not an ISO 4217 code Handoff supports`);
+    throw unexpectedResponse(
+      'GET',
+      where,
+      `${field} "${value}" is not an ISO 4217 code Handoff supports`,
+      undefined,
+      field,
+    );
   return parsed.data;
 }
 
@@ -71,7 +78,7 @@ async function projectContext(ctx: KantataContext, workspaceId: string): Promise
       role: r.role_name?.trim() || NO_ROLE,
     });
   }
-  return { currency: currencyOf(workspace.currency, '/workspaces/{id}'), people };
+  return { currency: currencyOf(workspace.currency, '/workspaces/{id}', 'workspaces.currency'), people };
 }
 
 function person(
@@ -95,13 +102,14 @@ function toTimeEntry(
   included: Record<string, Record<string, unknown>>,
 ): TimeEntry {
   const who = person(p, t.user_id, included);
-  const currency = t.currency ? currencyOf(t.currency, '/time_entries') : p.currency;
+  const currency = t.currency ? currencyOf(t.currency, '/time_entries', 'time_entries.currency') : p.currency;
   if (currency !== p.currency)
     throw new ConnectorError({
       system: SYSTEM,
       message: `Kantata time entry ${t.id} is in ${currency} but its project is in ${p.currency}`,
       retryable: false,
       code: 'CURRENCY_MISMATCH',
+      field: 'time_entries.currency',
       fix: 'Correct the time entry or the project currency in Kantata.',
     });
   return {
@@ -127,7 +135,7 @@ function toExpense(
   p: ProjectContext,
   included: Record<string, Record<string, unknown>>,
 ): Expense {
-  const currency = e.currency ? currencyOf(e.currency, '/expenses') : p.currency;
+  const currency = e.currency ? currencyOf(e.currency, '/expenses', 'expenses.currency') : p.currency;
   return {
     psaId: e.id,
     psaProjectId: e.workspace_id,
@@ -156,27 +164,54 @@ function sinceQuery(since: string | undefined) {
   return { updated_after: new Date(since).toISOString() };
 }
 
-export async function listApprovedTimeEntries(ctx: KantataContext, projectId: string, since?: string) {
-  kantataId(projectId, 'project id');
-  const query = { workspace_id: projectId, approved: true, include: 'user', ...sinceQuery(since) };
-  const [p, { records, included }] = await Promise.all([
-    projectContext(ctx, projectId),
-    listAll(ctx, '/time_entries', 'time_entries', TimeEntrySchema, query),
-  ]);
-  // Filter again: a listing that silently ignored `approved` must not let unapproved time through.
-  return records
-    .filter((t) => t.approved !== false && t.workspace_id === projectId)
-    .map((t) => toTimeEntry(t, p, included));
+/** Maps each record on its own: one that cannot be turned into the canonical form joins `rejected`. */
+function mapEach<R extends { id: string }, T>(
+  records: R[],
+  rejected: RejectedRecord[],
+  map: (r: R) => T,
+): Listing<T> {
+  const items: T[] = [];
+  const refused = [...rejected];
+  for (const r of records) {
+    try {
+      items.push(map(r));
+    } catch (e) {
+      if (!(e instanceof ConnectorError)) throw e;
+      refused.push({ id: r.id, ...(e.field ? { field: e.field } : {}), reason: e.message });
+    }
+  }
+  return { items, rejected: refused };
 }
 
-export async function listApprovedExpenses(ctx: KantataContext, projectId: string, since?: string) {
+export async function listApprovedTimeEntries(
+  ctx: KantataContext,
+  projectId: string,
+  since?: string,
+): Promise<Listing<TimeEntry>> {
+  kantataId(projectId, 'project id');
+  const query = { workspace_id: projectId, approved: true, include: 'user', ...sinceQuery(since) };
+  const [p, { records, included, rejected }] = await Promise.all([
+    projectContext(ctx, projectId),
+    listAll(ctx, '/time_entries', 'time_entries', TimeEntrySchema, query, { lenient: true }),
+  ]);
+  // Filter again: a listing that silently ignored `approved` must not let unapproved time through.
+  const mine = records.filter((t) => t.approved !== false && t.workspace_id === projectId);
+  return mapEach(mine, rejected, (t) => toTimeEntry(t, p, included));
+}
+
+export async function listApprovedExpenses(
+  ctx: KantataContext,
+  projectId: string,
+  since?: string,
+): Promise<Listing<Expense>> {
   kantataId(projectId, 'project id');
   const query = { workspace_id: projectId, approved: true, include: 'workspace,user', ...sinceQuery(since) };
-  const [p, { records, included }] = await Promise.all([
+  const [p, { records, included, rejected }] = await Promise.all([
     projectContext(ctx, projectId),
-    listAll(ctx, '/expenses', 'expenses', ExpenseSchema, query),
+    listAll(ctx, '/expenses', 'expenses', ExpenseSchema, query, { lenient: true }),
   ]);
-  return records.filter((e) => e.workspace_id === projectId).map((e) => toExpense(e, true, p, included));
+  const mine = records.filter((e) => e.workspace_id === projectId);
+  return mapEach(mine, rejected, (e) => toExpense(e, true, p, included));
 }
 
 async function orUndefinedOnNotFound<T>(p: Promise<T>): Promise<T | undefined> {

@@ -94,12 +94,14 @@ export function unexpectedResponse(
   path: string,
   issue: string,
   cause?: unknown,
+  field?: string,
 ): ConnectorError {
   return new ConnectorError({
     system: SYSTEM,
     message: `Kantata ${method} ${path} answered in an unexpected shape: ${issue}`,
     retryable: false,
     code: 'UNEXPECTED_RESPONSE',
+    ...(field ? { field } : {}),
     fix: 'Kantata changed or truncated its answer; report this to Handoff support with the activation id.',
     cause,
   });

@@ -34,21 +34,41 @@ export function recordsOf<T extends z.ZodTypeAny>(
   method = 'GET',
   path = '',
 ): z.output<T>[] {
+  const { records, rejected } = readRecords(envelope, key, schema);
+  const [bad] = rejected;
+  if (bad) throw unexpectedResponse(method, path, `${key} ${bad.id}: ${bad.reason}`, undefined, bad.field);
+  return records;
+}
+
+/**
+ * The records of `key` in an answer, each parsed on its own: one the schema refuses is set aside with the
+ * vendor's field that failed (`time_entries.date_performed`), so it can be reported without losing the rest.
+ */
+export function readRecords<T extends z.ZodTypeAny>(
+  envelope: Envelope,
+  key: string,
+  schema: T,
+): { records: z.output<T>[]; rejected: { id: string; field?: string; reason: string }[] } {
   const table = (envelope as Record<string, unknown>)[key];
-  const out: z.output<T>[] = [];
+  const records: z.output<T>[] = [];
+  const rejected: { id: string; field?: string; reason: string }[] = [];
   for (const ref of envelope.results) {
     if (ref.key !== key) continue;
     const raw = table && typeof table === 'object' ? (table as Record<string, unknown>)[ref.id] : undefined;
     const parsed = schema.safeParse(raw);
-    if (!parsed.success)
-      throw unexpectedResponse(
-        method,
-        path,
-        `${key} ${ref.id}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-      );
-    out.push(parsed.data);
+    if (parsed.success) {
+      records.push(parsed.data);
+      continue;
+    }
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : undefined;
+    rejected.push({
+      id: String(ref.id),
+      ...(where ? { field: `${key}.${where}` } : {}),
+      reason: raw === undefined ? 'missing from the answer' : `${where ?? 'record'}: ${issue?.message ?? 'invalid'}`,
+    });
   }
-  return out;
+  return { records, rejected };
 }
 
 /** The one record a create/update/show answers with. */

@@ -1,3 +1,4 @@
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { exceptionsTable } from '../../db/schema';
 import { randomToken } from '../crypto';
@@ -12,4 +13,25 @@ export async function openException(db: Db, input: NewException): Promise<string
   const id = `exc_${randomToken(12)}`;
   await db.insert(exceptionsTable).values({ ...input, id, status: 'open' });
   return id;
+}
+
+/**
+ * Opens the exception unless the same one (subject and code) is already open: a problem seen again on the
+ * next sync is the same problem, not a new one. Answers the open exception's id either way.
+ */
+export async function openExceptionOnce(db: Db, input: NewException): Promise<string> {
+  const [open] = await db
+    .select({ id: exceptionsTable.id })
+    .from(exceptionsTable)
+    .where(
+      and(
+        eq(exceptionsTable.tenantId, input.tenantId),
+        eq(exceptionsTable.subjectType, input.subjectType),
+        eq(exceptionsTable.subjectId, input.subjectId),
+        eq(exceptionsTable.code, input.code),
+        inArray(exceptionsTable.status, ['open', 'retrying']),
+      ),
+    )
+    .limit(1);
+  return open ? open.id : openException(db, input);
 }

@@ -8,6 +8,7 @@ import { type Incoming, ingest } from '../billing/ingest';
 import { checkMilestones } from '../billing/milestones';
 import { projectByPsaId } from '../billing/project-context';
 import { syncInvoices } from '../billing/sync-invoices';
+import { openExceptionOnce } from '../exceptions/open-exception';
 import type { Connectors } from '../tenancy/connectors';
 
 /** Look back a little past the cursor: PSA clocks and our own are not the same clock. */
@@ -81,13 +82,33 @@ export async function processIntake(
     connectors.psa.listApprovedTimeEntries(m.psaProjectId, sinceSkewed),
     connectors.psa.listApprovedExpenses(m.psaProjectId, sinceSkewed),
   ]);
+  // A record the PSA sent in a shape we cannot read is an exception of its own; the rest go on.
+  const unreadable = [
+    ...time.rejected.map((r) => ({ ...r, subjectType: 'time_entry' as const })),
+    ...expenses.rejected.map((r) => ({ ...r, subjectType: 'expense' as const })),
+  ];
+  for (const r of unreadable) {
+    await openExceptionOnce(db, {
+      tenantId: m.tenantId,
+      correlationId: m.correlationId,
+      source: 'intake',
+      subjectType: r.subjectType,
+      subjectId: r.id,
+      projectKey: project.contractKey,
+      code: 'PSA_RECORD_UNREADABLE',
+      reason: `The PSA's ${r.subjectType.replace('_', ' ')} ${r.id} could not be read${r.field ? ` (field ${r.field})` : ''}: ${r.reason}`,
+      owner: 'delivery-ops',
+      suggestedFix: `Correct the ${r.subjectType === 'expense' ? 'expense' : 'time entry'} in the PSA${r.field ? ` (${r.field.split('.').pop()})` : ''}; the next sync reads it again.`,
+      detail: r.field ? { field: r.field } : {},
+    });
+  }
   await ingest(
     db,
     env.POSTING_QUEUE,
     project,
     [
-      ...time.map((entry) => ({ kind: 'time' as const, entry })),
-      ...expenses.map((entry) => ({ kind: 'expense' as const, entry })),
+      ...time.items.map((entry) => ({ kind: 'time' as const, entry })),
+      ...expenses.items.map((entry) => ({ kind: 'expense' as const, entry })),
     ],
     m.correlationId,
   );
