@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
-import { enqueuePolls } from '../domain/billing/enqueue-polls';
+import { auditedPrincipal } from '../domain/audit';
+import { requestSync } from '../domain/billing/request-sync';
 import { requireKey } from '../http/auth';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
@@ -16,12 +17,11 @@ const route = createRoute({
 
 export function registerV1AdminSync(app: App) {
   app.openapi(route, async (c) => {
-    const projects = await enqueuePolls(
-      c.get('db'),
-      c.env.INTAKE_QUEUE,
-      c.get('correlationId'),
-      c.get('principal').tenantId,
-    );
+    const projects = await requestSync(c.get('db'), c.env.INTAKE_QUEUE, {
+      tenantId: c.get('principal').tenantId,
+      who: auditedPrincipal(c.get('principal')),
+      correlationId: c.get('correlationId'),
+    });
     return c.json({ projects }, 202);
   });
 }

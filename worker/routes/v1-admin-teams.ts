@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
 import { TenantPolicySchema } from '../domain/amendments/policy';
+import { auditedPrincipal } from '../domain/audit';
 import { botConnectorUrlProblems, savePolicy } from '../domain/teams/save-policy';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
@@ -43,7 +44,11 @@ export function registerV1AdminTeams(app: App) {
           problems,
         );
     }
-    await savePolicy(c.get('db'), { tenantId, teamsTenantId: body.teamsTenantId, policy: body.policy });
+    await savePolicy(
+      c.get('db'),
+      { tenantId, teamsTenantId: body.teamsTenantId, policy: body.policy },
+      { who: auditedPrincipal(c.get('principal')), correlationId: c.get('correlationId') },
+    );
     return c.json({ ok: true }, 200);
   });
 }

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
+import { auditedPrincipal } from '../domain/audit';
 import { decideApproval } from '../domain/billing/decide-approval';
 import { approvalView, listApprovals } from '../domain/billing/list-approvals';
 import { refreshSentCards } from '../domain/teams/notify';
@@ -47,8 +48,10 @@ const decide = createRoute({
         z.object({
           decision: z.enum(['accept', 'reject']),
           comment: z.string().max(2000).optional(),
-          /** The person deciding (an email or user id); audited. */
-          decidedBy: z.string().min(1).max(200),
+          decidedBy: z.string().min(1).max(200).optional().openapi({
+            description:
+              'Optional: the person you decide for (email or user id). Kept as an unverified note; the audited decider is the API key.',
+          }),
         }),
         'The decision',
       ),
@@ -67,11 +70,14 @@ export function registerV1Approvals(app: App) {
   app.openapi(decide, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
+    const who = auditedPrincipal(c.get('principal'));
     const decided = await decideApproval(c.get('db'), c.env, {
       tenantId: c.get('principal').tenantId,
       approvalId: id,
       decision: body.decision,
-      actor: body.decidedBy,
+      actor: who.actor,
+      principal: who.principal,
+      note: body.decidedBy,
       comment: body.comment,
       correlationId: c.get('correlationId'),
     });

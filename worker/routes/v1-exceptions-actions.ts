@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
+import { auditedPrincipal } from '../domain/audit';
 import {
   ExceptionEditSchema,
   editAndRetryException,
@@ -11,11 +12,10 @@ import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 
 const Params = z.object({ id: z.string().min(1).max(64) });
 const Done = jsonBody(z.object({ id: z.string(), status: z.string() }), 'Done');
-const Actor = z
-  .string()
-  .min(1)
-  .max(200)
-  .openapi({ description: 'The person acting (email or user id); audited.' });
+const Actor = z.string().min(1).max(200).optional().openapi({
+  description:
+    'Optional: the person you act for (email or user id). Kept as an unverified note; the audited actor is the API key.',
+});
 
 const retry = createRoute({
   method: 'post',
@@ -66,13 +66,18 @@ const skip = createRoute({
 });
 
 export function registerV1ExceptionsActions(app: App) {
-  const ctx = (c: Parameters<Parameters<typeof app.openapi>[1]>[0], actor: string) => ({
-    db: c.get('db'),
-    env: c.env,
-    tenantId: c.get('principal').tenantId,
-    actor,
-    correlationId: c.get('correlationId'),
-  });
+  const ctx = (c: Parameters<Parameters<typeof app.openapi>[1]>[0], note: string | undefined) => {
+    const who = auditedPrincipal(c.get('principal'));
+    return {
+      db: c.get('db'),
+      env: c.env,
+      tenantId: c.get('principal').tenantId,
+      actor: who.actor,
+      principal: who.principal,
+      note,
+      correlationId: c.get('correlationId'),
+    };
+  };
   app.openapi(retry, async (c) => {
     const { id } = c.req.valid('param');
     await retryException(ctx(c, c.req.valid('json').actor), id);

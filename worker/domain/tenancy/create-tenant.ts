@@ -1,31 +1,49 @@
 import type { Db } from '../../db/client';
-import { apiKeysTable, tenantsTable } from '../../db/schema';
-import { randomToken, sha256Hex } from '../crypto';
+import { apiKeysTable, auditLogTable, tenantsTable } from '../../db/schema';
+import { type AuditedPrincipal, auditRow, byPrincipal } from '../audit';
+import { randomToken } from '../crypto';
+import { newApiKey } from './api-keys';
 
-async function newApiKey(tenantId: string, scope: 'crm' | 'psa' | 'admin', label: string) {
-  const secret = `hk_${scope}_${randomToken(24)}`;
-  return {
-    secret,
-    row: {
-      id: `key_${randomToken(9)}`,
-      tenantId,
-      scope,
-      keyHash: await sha256Hex(secret),
-      prefix: secret.slice(0, 10),
-      label,
-    },
-  };
-}
-
-/** A new tenant and its first keys (one per surface); only hashes are stored, the secrets are returned once. */
-export async function createTenant(db: Db, input: { name: string; salesforceOrgId?: string }) {
+/**
+ * A new tenant and its first keys (one per surface); only hashes are stored, the secrets are returned once.
+ * The audit row (who created it, and which keys, without their secrets) is written in the same batch.
+ */
+export async function createTenant(
+  db: Db,
+  input: { name: string; salesforceOrgId?: string },
+  by: { who: AuditedPrincipal; correlationId: string },
+) {
   const id = `ten_${randomToken(9)}`;
   const crm = await newApiKey(id, 'crm', 'Salesforce package');
   const psa = await newApiKey(id, 'psa', 'PSA sidebar host');
   const admin = await newApiKey(id, 'admin', 'Admin');
+  const tenant = { id, name: input.name, salesforceOrgId: input.salesforceOrgId ?? null };
   await db.batch([
-    db.insert(tenantsTable).values({ id, name: input.name, salesforceOrgId: input.salesforceOrgId ?? null }),
+    db.insert(tenantsTable).values(tenant),
     db.insert(apiKeysTable).values([crm.row, psa.row, admin.row]),
+    db.insert(auditLogTable).values(
+      auditRow(
+        byPrincipal(by.who, {
+          tenantId: id,
+          correlationId: by.correlationId,
+          action: 'tenant.created',
+          subjectType: 'tenant',
+          subjectId: id,
+          detail: {
+            before: null,
+            after: {
+              ...tenant,
+              apiKeysIssued: [crm.row, psa.row, admin.row].map((k) => ({
+                id: k.id,
+                scope: k.scope,
+                label: k.label,
+                prefix: k.prefix,
+              })),
+            },
+          },
+        }),
+      ),
+    ),
   ]);
   return { id, keys: { crm: crm.secret, psa: psa.secret, admin: admin.secret } };
 }
