@@ -33,7 +33,7 @@ export async function createTenant(
             before: null,
             after: {
               ...tenant,
-              apiKeysIssued: [crm.row, psa.row, admin.row].map((k) => ({
+              issued: [crm.row, psa.row, admin.row].map((k) => ({
                 id: k.id,
                 scope: k.scope,
                 label: k.label,
