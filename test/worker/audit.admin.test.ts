@@ -58,9 +58,7 @@ describe('admin actions are audited with the authenticated principal, before/aft
     expect(created).toMatchObject({ actor: 'operator', subjectType: 'tenant', subjectId: t.tenantId });
     expect(created!.detail.principal).toEqual({ type: 'operator' });
     expect(created!.detail.before).toBeNull();
-    expect(created!.detail.after.issued.map((k: Json) => k.id).sort()).toEqual(
-      keys.map((k) => k.id).sort(),
-    );
+    expect(created!.detail.after.issued.map((k: Json) => k.id).sort()).toEqual(keys.map((k) => k.id).sort());
 
     // Connections: created by the admin key, secrets only by path.
     const connected = await auditRows(t.tenantId, 'connection.created');
