@@ -2,6 +2,7 @@ import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { type EmulatorUrls, teamsBindings } from './test/emulators';
+import { TEST_KEYRINGS } from './test/setup/test-keys';
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'worker/db/migrations'));
 
@@ -36,6 +37,8 @@ function workerProject(name: 'worker-d1' | 'worker-libsql' | 'worker-limits') {
             TEST_MIGRATIONS: migrations,
             // Fixed for tests: every isolate of a project (and the shared sqld) must decrypt what another wrote.
             SECRETS_KEY: Buffer.from('handoff-test-secrets-key-32bytes').toString('base64'),
+            // Mid-rotation keyrings, as a deployment has them while re-encrypting: the previous keys still read.
+            ...TEST_KEYRINGS,
             PLATFORM_ADMIN_TOKEN: 'test-platform-token',
             ALLOW_LOOPBACK_CONNECTIONS: 'true',
             QUEUE_RETRY_BASE_SECONDS: '0',

@@ -14,7 +14,6 @@ import { subscribeStandInWebhooks } from '../test/emulators/kantata/demo-actions
 import { type ConnectedTenant, connectTenant } from '../test/support/connect-tenant';
 import { completeMilestone, fixedFeeWeek, kantataActor, tmWeek } from '../test/support/delivery-demo';
 import { DEMO_PEOPLE } from '../test/support/demo-people';
-import { embedSigningKey } from '../worker/domain/embed-tokens';
 import { psaPage } from './psa-page';
 import { storyPage } from './story-page';
 import { startWorker } from './worker-process';
@@ -57,12 +56,19 @@ export async function startSandbox(opts: SandboxOptions) {
   mkdirSync(opts.dir, { recursive: true });
   const varsFile = path.join(opts.dir, 'vars.json');
   const tenantFile = path.join(opts.dir, 'tenant.json');
-  const vars = existsSync(varsFile)
-    ? (JSON.parse(readFileSync(varsFile, 'utf8')) as { SECRETS_KEY: string; PLATFORM_ADMIN_TOKEN: string })
-    : {
-        SECRETS_KEY: randomBytes(32).toString('base64'),
-        PLATFORM_ADMIN_TOKEN: `pt_${randomBytes(18).toString('base64url')}`,
-      };
+  // Kept between runs (the stored secrets stay readable); a vars file from before the embed key gets one.
+  const vars: Record<string, string> & {
+    SECRETS_KEY: string;
+    PLATFORM_ADMIN_TOKEN: string;
+    EMBED_SIGNING_KEY: string;
+  } = {
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    PLATFORM_ADMIN_TOKEN: `pt_${randomBytes(18).toString('base64url')}`,
+    EMBED_SIGNING_KEY: randomBytes(32).toString('base64'),
+    ...(existsSync(varsFile)
+      ? (JSON.parse(readFileSync(varsFile, 'utf8')) as Record<string, string>)
+      : undefined),
+  };
   writeFileSync(varsFile, JSON.stringify(vars), { mode: 0o600 });
 
   const emulatorDir = path.join(opts.dir, 'emulators');
@@ -331,12 +337,12 @@ export async function startSandbox(opts: SandboxOptions) {
     if (bad === 'expired') {
       const now = Math.floor(Date.now() / 1000);
       const token = await new SignJWT({ tid: t.tenantId, prj: psaProjectId })
-        .setProtectedHeader({ alg: 'HS256' })
+        .setProtectedHeader({ alg: 'HS256', kid: vars.EMBED_SIGNING_KEY_ID ?? 'v1' })
         .setIssuer('handoff')
         .setAudience('handoff-sidebar')
         .setIssuedAt(now - 1200)
         .setExpirationTime(now - 600)
-        .sign(await embedSigningKey(vars.SECRETS_KEY));
+        .sign(Buffer.from(vars.EMBED_SIGNING_KEY, 'base64'));
       return c.json({ token });
     }
     return c.json({ token: await mintToken(psaProjectId) });

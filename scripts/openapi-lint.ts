@@ -19,6 +19,7 @@ const worker = await startWorker({
   vars: {
     SECRETS_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
     PLATFORM_ADMIN_TOKEN: crypto.randomUUID(),
+    EMBED_SIGNING_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'),
   },
 });
 let doc: string;

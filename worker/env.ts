@@ -20,8 +20,18 @@ export interface Env {
   WEBHOOK_RATE_LIMIT: RateLimit;
   SYNC_RATE_LIMIT: RateLimit;
   ERP_GOVERNOR: DurableObjectNamespace<import('./durable-objects/erp-governor').ErpGovernor>;
-  /** base64 of 32 random bytes; encrypts connection secrets at rest. */
+  /** The data key: base64 of 32 random bytes; encrypts connection secrets at rest (AES-256-GCM). */
   SECRETS_KEY: string;
+  /** The data key's id (default `v1`), written in front of every ciphertext it makes. */
+  SECRETS_KEY_ID?: string;
+  /** Previous data keys still readable during a rotation: `id:base64`, comma-separated. */
+  SECRETS_KEY_PREVIOUS?: string;
+  /** The sidebar embed-token key (HS256): base64 of 32 random bytes, separate from the data key. */
+  EMBED_SIGNING_KEY?: string;
+  /** Its id (default `v1`), the `kid` of every token it signs. */
+  EMBED_SIGNING_KEY_ID?: string;
+  /** Previous embed keys, kept until their last tokens expire (10 minutes): `id:base64`, comma-separated. */
+  EMBED_SIGNING_KEY_PREVIOUS?: string;
   /** Lets the operator create tenants (POST /v1/admin/tenants). */
   PLATFORM_ADMIN_TOKEN?: string;
   /** "true" only for the sandbox and tests: tenant URLs and the Bot Connector may be local emulators. */

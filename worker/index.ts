@@ -7,7 +7,9 @@ import { consumePosting, consumePostingDeadLetters } from './queues/posting-cons
 import { registerDocs } from './routes/docs';
 import { registerV1ActivationsCreate } from './routes/v1-activations-create';
 import { registerV1ActivationsGet } from './routes/v1-activations-get';
+import { registerV1AdminApiKeys } from './routes/v1-admin-api-keys';
 import { registerV1AdminConnections } from './routes/v1-admin-connections';
+import { registerV1AdminPlatformKeys } from './routes/v1-admin-platform-keys';
 import { registerV1AdminSync } from './routes/v1-admin-sync';
 import { registerV1AdminTeams } from './routes/v1-admin-teams';
 import { registerV1AdminTenantsCreate } from './routes/v1-admin-tenants-create';
@@ -32,6 +34,8 @@ registerV1ActivationsCreate(app);
 registerV1ActivationsGet(app);
 registerV1AdminTenantsCreate(app);
 registerV1AdminConnections(app);
+registerV1AdminApiKeys(app);
+registerV1AdminPlatformKeys(app);
 registerV1AdminSync(app);
 registerV1ExceptionsList(app);
 registerV1ExceptionsActions(app);

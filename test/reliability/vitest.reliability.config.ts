@@ -8,6 +8,7 @@ import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { type EmulatorUrls, teamsBindings } from '../emulators';
+import { TEST_KEYRINGS } from '../setup/test-keys';
 
 const root = path.join(import.meta.dirname, '../..');
 
@@ -34,6 +35,7 @@ function workerProject(libsql: boolean) {
           bindings: {
             TEST_MIGRATIONS: migrations,
             SECRETS_KEY: Buffer.from('handoff-test-secrets-key-32bytes').toString('base64'),
+            ...TEST_KEYRINGS,
             PLATFORM_ADMIN_TOKEN: 'test-platform-token',
             ALLOW_LOOPBACK_CONNECTIONS: 'true',
             QUEUE_RETRY_BASE_SECONDS: '0',

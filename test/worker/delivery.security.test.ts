@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { embedSigningKey } from '../../worker/domain/embed-tokens';
+import { embedKeyring } from '../../worker/domain/keyring';
 import { findUserByEmail, logApprovedTime, staffPerson } from '../emulators/kantata/demo-actions';
 import { kantataActor } from '../support/delivery-demo';
 import {
@@ -16,7 +16,7 @@ import {
 } from './harness';
 
 const GLOBEX = '006000000000002AAA';
-const secretsKey = (env as unknown as { SECRETS_KEY: string }).SECRETS_KEY;
+const embedRing = embedKeyring(env as never);
 
 async function standardWebhook(
   secret: string,
@@ -141,12 +141,12 @@ describe('the sidebar API: short-lived embed tokens scoped to tenant and project
       ).status,
     ).toBe(401);
     const expired = await new SignJWT({ tid: t.tenantId, prj: ws })
-      .setProtectedHeader({ alg: 'HS256' })
+      .setProtectedHeader({ alg: 'HS256', kid: embedRing.currentId })
       .setIssuer('handoff')
       .setAudience('handoff-sidebar')
       .setIssuedAt(Math.floor(Date.now() / 1000) - 1200)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 600)
-      .sign(await embedSigningKey(secretsKey));
+      .sign(embedRing.keys.get(embedRing.currentId)!);
     const expiredRes = await workerFetch('http://handoff/v1/sidebar/readiness', {
       headers: { authorization: `Bearer ${expired}` },
     });

@@ -14,6 +14,8 @@ import type { Env } from '../../worker/env';
 import { ApiError } from '../../worker/http/api-error';
 import { adminCall, type Json, newTenant, PEOPLE, testEnv, workerFetch } from './harness';
 
+const OPERATOR = { actor: 'operator', principal: { type: 'operator' as const } };
+
 const randomOrgId = () =>
   `00D${Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => 'ABCDEFGHJKLMNPQRSTUVWXYZ0123456789'[b % 34]).join('')}`;
 
@@ -52,7 +54,13 @@ describe('a Salesforce org is claimed once', () => {
     const db = getDb(env as unknown as Env);
     const org = randomOrgId();
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 4 }, (_, i) => createTenantVerb(db, { name: `Racer ${i}`, salesforceOrgId: org })),
+      Array.from({ length: 4 }, (_, i) =>
+        createTenantVerb(
+          db,
+          { name: `Racer ${i}`, salesforceOrgId: org },
+          { who: OPERATOR, correlationId: `race-${i}` },
+        ),
+      ),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
@@ -122,7 +130,11 @@ describe('a Microsoft 365 tenant is connected once', () => {
     const tid = crypto.randomUUID();
     const outcomes = await Promise.allSettled(
       [a, b].map((t) =>
-        savePolicy(db, { tenantId: t.tenantId, teamsTenantId: tid, policy: { ...defaults } }),
+        savePolicy(
+          db,
+          { tenantId: t.tenantId, teamsTenantId: tid, policy: { ...defaults } },
+          { who: OPERATOR, correlationId: 'race' },
+        ),
       ),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);

@@ -31,7 +31,14 @@ export const apiKeysTable = sqliteTable(
     prefix: text('prefix').notNull(),
     label: text('label').notNull(),
     createdAt: text('created_at').notNull().default(now),
+    /** Refused from this instant (now at once when revoked). */
     revokedAt: text('revoked_at'),
+    /** Set when the key is rotated: it keeps working until then (the overlap), and is refused after. */
+    expiresAt: text('expires_at'),
+    /** The key that replaced this one in a rotation. */
+    replacedBy: text('replaced_by'),
+    /** Last successful authentication, to the hour (written at most once an hour per key). */
+    lastUsedAt: text('last_used_at'),
   },
   (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash), index('api_keys_tenant_idx').on(t.tenantId)],
 );
@@ -46,7 +53,7 @@ export const connectionsTable = sqliteTable(
     system: text('system').notNull(),
     /** Non-secret settings (URLs, account ids, id maps) as JSON. */
     config: text('config', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
-    /** Secrets (tokens, keys) AES-GCM encrypted with SECRETS_KEY; never returned by the API. */
+    /** Secrets (tokens, keys) AES-GCM encrypted with the data key, as `{keyId}:{base64}`; never returned by the API. */
     secretCiphertext: text('secret_ciphertext').notNull(),
     /** ERP concurrency limit shared with every other integration on the account. */
     concurrencyLimit: integer('concurrency_limit').notNull().default(5),

@@ -1,11 +1,17 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditLogTable } from '../db/schema';
+import type { Principal } from '../http/context';
 import { log } from '../http/logger';
+import { redactSecrets } from './secret-shapes';
 
 export interface AuditEntry {
   tenantId: string;
   correlationId: string;
+  /**
+   * Who acted, always as authenticated: `operator`, `key:{apiKeyId}`, a Teams user's Entra object id, or
+   * `system` for Handoff's own workflows. Never a name a caller typed (that goes in `detail.note`).
+   */
   actor: string;
   action: string;
   subjectType: string;
@@ -13,20 +19,48 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+/** The audited form of an authenticated caller: the actor, and the principal's details for `detail.principal`. */
+export interface AuditedPrincipal {
+  actor: string;
+  principal: Record<string, string>;
+}
+
+/** The actor and principal of an API key or operator call (the Salesforce user header only as extra). */
+export function auditedPrincipal(p: Principal): AuditedPrincipal {
+  if (p.scope === 'platform') return { actor: 'operator', principal: { type: 'operator' } };
+  return {
+    actor: `key:${p.keyId}`,
+    principal: {
+      type: 'api-key',
+      keyId: p.keyId,
+      scope: p.scope,
+      ...(p.label ? { label: p.label } : {}),
+      ...(p.user ? { crmUser: p.user } : {}),
+    },
+  };
+}
+
+/** An audit entry acted by an authenticated principal: the actor from it, `detail.principal` beside. */
+export function byPrincipal(who: AuditedPrincipal, entry: Omit<AuditEntry, 'actor'>): AuditEntry {
+  return { ...entry, actor: who.actor, detail: { ...entry.detail, principal: who.principal } };
+}
+
+/** Secrets never reach the audit trail: secret-named settings and secret-looking values are redacted. */
 export function auditRow(entry: AuditEntry) {
-  return { ...entry, detail: entry.detail ?? {} };
+  return { ...entry, detail: redactSecrets(entry.detail ?? {}) };
 }
 
 /** Every audit row is also a log line with the same correlation id. */
 export async function audit(db: Db, entry: AuditEntry): Promise<void> {
+  const row = auditRow(entry);
   log('info', entry.action, {
     correlationId: entry.correlationId,
     tenantId: entry.tenantId,
     subject: `${entry.subjectType}:${entry.subjectId}`,
     actor: entry.actor,
-    ...entry.detail,
+    ...row.detail,
   });
-  await db.insert(auditLogTable).values(auditRow(entry));
+  await db.insert(auditLogTable).values(row);
 }
 
 /** The audit trail of one click (its correlation id), oldest first. */

@@ -1,7 +1,10 @@
-import { jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import type { Keyring } from './keyring';
 
 /** Sidebar embed tokens live ten minutes; the host asks for a fresh one through the host adapter. */
 export const EMBED_TOKEN_TTL_SECONDS = 600;
+/** Leeway on expiry when verifying. A previous signing key may be removed this long after a rotation. */
+export const EMBED_TOKEN_LEEWAY_SECONDS = 30;
 const ISSUER = 'handoff';
 const AUDIENCE = 'handoff-sidebar';
 
@@ -11,38 +14,40 @@ export interface EmbedClaims {
   user: string;
 }
 
-/** A signing key for embed tokens, derived from SECRETS_KEY so there is one secret less to manage. */
-export async function embedSigningKey(secretsKeyB64: string): Promise<Uint8Array> {
-  const raw = Uint8Array.from(atob(secretsKeyB64), (ch) => ch.charCodeAt(0));
-  const hmac = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return new Uint8Array(
-    await crypto.subtle.sign('HMAC', hmac, new TextEncoder().encode('handoff embed token v1')),
-  );
-}
-
+/**
+ * Embed tokens are HS256 with EMBED_SIGNING_KEY, a key of its own (never the data key), and carry its id
+ * (`kid`) in the header so a rotation can keep the previous key verifying until its last tokens expire.
+ */
 export async function mintEmbedToken(
-  secretsKeyB64: string,
+  ring: Keyring,
   claims: EmbedClaims,
 ): Promise<{ token: string; expiresAt: string }> {
   const exp = Math.floor(Date.now() / 1000) + EMBED_TOKEN_TTL_SECONDS;
   const token = await new SignJWT({ tid: claims.tenantId, prj: claims.psaProjectId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: ring.currentId })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setSubject(claims.user)
     .setIssuedAt()
     .setExpirationTime(exp)
-    .sign(await embedSigningKey(secretsKeyB64));
+    .sign(ring.keys.get(ring.currentId)!);
   return { token, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
-/** Verifies signature, issuer, audience and expiry (30 s leeway); throws on anything else. */
-export async function verifyEmbedToken(secretsKeyB64: string, token: string): Promise<EmbedClaims> {
-  const { payload } = await jwtVerify(token, await embedSigningKey(secretsKeyB64), {
+/**
+ * Verifies with the key the token's `kid` names (current or previous), then signature, issuer, audience
+ * and expiry (30 s leeway); throws on anything else, a token without a known `kid` included.
+ */
+export async function verifyEmbedToken(ring: Keyring, token: string): Promise<EmbedClaims> {
+  const { kid, alg } = decodeProtectedHeader(token);
+  if (alg !== 'HS256') throw new Error('embed token not HS256');
+  const key = typeof kid === 'string' ? ring.keys.get(kid) : undefined;
+  if (!key) throw new Error('embed token signed with an unknown key id');
+  const { payload } = await jwtVerify(token, key, {
     issuer: ISSUER,
     audience: AUDIENCE,
     algorithms: ['HS256'],
-    clockTolerance: 30,
+    clockTolerance: EMBED_TOKEN_LEEWAY_SECONDS,
   });
   if (typeof payload.tid !== 'string' || typeof payload.prj !== 'string')
     throw new Error('embed token without tenant or project');

@@ -6,6 +6,8 @@ export interface Principal {
   /** The API key id, or "platform" for the operator token. */
   keyId: string;
   scope: 'crm' | 'psa' | 'admin' | 'platform';
+  /** The API key's label (what the tenant calls it), for the audit trail. */
+  label?: string;
   /** The person behind the call when the surface tells us (Salesforce user id from Apex). */
   user?: string;
 }

@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { ActivateRequestSchema, ActivationViewSchema } from '../../shared/api/activation';
 import type { App } from '../app';
 import { startActivation } from '../domain/activation/start-activation';
+import { auditedPrincipal } from '../domain/audit';
 import { loadConnectors, MissingConnectionError } from '../domain/tenancy/connectors';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
@@ -101,7 +102,8 @@ export function registerV1ActivationsCreate(app: App) {
       db,
       env: c.env,
       tenantId: principal.tenantId,
-      actor: principal.user ?? `key:${principal.keyId}`,
+      // The key is who acted; the Salesforce user it names travels along as supplementary detail.
+      ...auditedPrincipal(principal),
       correlationId: c.get('correlationId'),
       crmRecordId,
       opportunityId,

@@ -1,6 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
-import { connectionUrlProblems, mergeConfig } from '../domain/tenancy/connection-config';
+import { auditedPrincipal } from '../domain/audit';
+import {
+  connectionUrlProblems,
+  mergeConfig,
+  secretInConfigProblems,
+} from '../domain/tenancy/connection-config';
 import { CONNECTOR_REGISTRY } from '../domain/tenancy/connectors';
 import { listConnections } from '../domain/tenancy/list-connections';
 import { saveConnection } from '../domain/tenancy/save-connection';
@@ -134,17 +139,23 @@ export function registerV1AdminConnections(app: App) {
             fix: 'Correct this setting.',
           }))),
       ...connectionUrlProblems(c.env, merged, body.system),
+      ...secretInConfigProblems(body.config),
     ];
     if (problems.length)
       throw new ApiError('VALIDATION_FAILED', `The ${body.system} connection is not valid.`, problems);
-    const { updatedAt } = await saveConnection(c.get('db'), c.env, {
-      tenantId,
-      role,
-      system: body.system,
-      config: body.config,
-      secrets: body.secrets,
-      concurrencyLimit: body.concurrencyLimit,
-    });
+    const { updatedAt } = await saveConnection(
+      c.get('db'),
+      c.env,
+      {
+        tenantId,
+        role,
+        system: body.system,
+        config: body.config,
+        secrets: body.secrets,
+        concurrencyLimit: body.concurrencyLimit,
+      },
+      { who: auditedPrincipal(c.get('principal')), correlationId: c.get('correlationId') },
+    );
     return c.json(
       { role, system: body.system, config: body.config, concurrencyLimit: body.concurrencyLimit, updatedAt },
       200,

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
-import { enqueuePolls } from '../domain/billing/enqueue-polls';
+import { auditedPrincipal } from '../domain/audit';
+import { requestSync } from '../domain/billing/request-sync';
 import { requireKey } from '../http/auth';
 import { spendBudget } from '../http/rate-limit';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
@@ -22,12 +23,11 @@ const route = createRoute({
 export function registerV1AdminSync(app: App) {
   app.openapi(route, async (c) => {
     await spendBudget(c.env, 'SYNC_RATE_LIMIT', `${c.get('principal').tenantId}:sync`);
-    const projects = await enqueuePolls(
-      c.get('db'),
-      c.env,
-      c.get('correlationId'),
-      c.get('principal').tenantId,
-    );
+    const projects = await requestSync(c.get('db'), c.env, {
+      tenantId: c.get('principal').tenantId,
+      who: auditedPrincipal(c.get('principal')),
+      correlationId: c.get('correlationId'),
+    });
     return c.json({ projects }, 202);
   });
 }

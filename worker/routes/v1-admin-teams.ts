@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { EntraIdSchema } from '../../shared/model/ids';
 import type { App } from '../app';
 import { TenantPolicySchema } from '../domain/amendments/policy';
+import { auditedPrincipal } from '../domain/audit';
 import { botConnectorUrlProblems, savePolicy } from '../domain/teams/save-policy';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
@@ -92,7 +93,11 @@ export function registerV1AdminTeams(app: App) {
           problems,
         );
     }
-    await savePolicy(c.get('db'), { tenantId, teamsTenantId: body.teamsTenantId, policy: body.policy });
+    await savePolicy(
+      c.get('db'),
+      { tenantId, teamsTenantId: body.teamsTenantId, policy: body.policy },
+      { who: auditedPrincipal(c.get('principal')), correlationId: c.get('correlationId') },
+    );
     return c.json({ ok: true }, 200);
   });
 }

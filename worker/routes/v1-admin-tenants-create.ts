@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SalesforceOrgIdSchema } from '../../shared/model/ids';
 import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
+import { auditedPrincipal } from '../domain/audit';
 import { createTenant } from '../domain/tenancy/create-tenant';
 import { requireKey } from '../http/auth';
 import { conflictResponse, errorResponses, jsonBody, jsonRequest, keyScopes } from './openapi-common';
@@ -68,7 +69,10 @@ const route = createRoute({
 export function registerV1AdminTenantsCreate(app: App) {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
-    const { id, keys } = await createTenant(c.get('db'), body);
+    const { id, keys } = await createTenant(c.get('db'), body, {
+      who: auditedPrincipal(c.get('principal')),
+      correlationId: c.get('correlationId'),
+    });
     return c.json({ id, name: body.name, keys }, 201);
   });
 }

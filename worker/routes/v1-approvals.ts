@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
+import { auditedPrincipal } from '../domain/audit';
 import { decideApproval } from '../domain/billing/decide-approval';
 import { approvalView, listApprovals } from '../domain/billing/list-approvals';
 import { refreshSentCards } from '../domain/teams/notify';
@@ -55,9 +56,9 @@ const decide = createRoute({
         .object({
           decision: z.enum(['accept', 'reject']),
           comment: z.string().trim().max(2000).optional(),
-          /** The person deciding (an email or user id); audited. */
-          decidedBy: nonBlank(200).openapi({
-            description: 'The person deciding (an email or user id); audited.',
+          decidedBy: nonBlank(200).optional().openapi({
+            description:
+              'Optional: the person you decide for (email or user id). Kept as an unverified note; the audited decider is the API key.',
           }),
         })
         .openapi('ApprovalDecision'),
@@ -85,11 +86,14 @@ export function registerV1Approvals(app: App) {
   app.openapi(decide, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
+    const who = auditedPrincipal(c.get('principal'));
     const decided = await decideApproval(c.get('db'), c.env, {
       tenantId: c.get('principal').tenantId,
       approvalId: id,
       decision: body.decision,
-      actor: body.decidedBy,
+      actor: who.actor,
+      principal: who.principal,
+      note: body.decidedBy,
       comment: body.comment,
       correlationId: c.get('correlationId'),
     });

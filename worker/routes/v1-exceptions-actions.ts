@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
+import { auditedPrincipal } from '../domain/audit';
 import {
   ExceptionEditSchema,
   editAndRetryException,
@@ -20,8 +21,9 @@ import { exceptionExample } from './openapi-examples';
 
 const Params = z.object({ id: z.string().min(1).max(64).openapi({ example: exceptionExample.id }) });
 const Done = z.object({ id: z.string(), status: z.string() }).openapi('ExceptionActionResult');
-const Actor = nonBlank(200).openapi({
-  description: 'The person acting (email or user id); audited.',
+const Actor = nonBlank(200).optional().openapi({
+  description:
+    'Optional: the person you act for (email or user id). Kept as an unverified note; the audited actor is the API key.',
   example: 'emma.lindqvist@handoff-consulting.example',
 });
 const actor = 'emma.lindqvist@handoff-consulting.example';
@@ -94,13 +96,18 @@ const skip = createRoute({
 });
 
 export function registerV1ExceptionsActions(app: App) {
-  const ctx = (c: Parameters<Parameters<typeof app.openapi>[1]>[0], actor: string) => ({
-    db: c.get('db'),
-    env: c.env,
-    tenantId: c.get('principal').tenantId,
-    actor,
-    correlationId: c.get('correlationId'),
-  });
+  const ctx = (c: Parameters<Parameters<typeof app.openapi>[1]>[0], note: string | undefined) => {
+    const who = auditedPrincipal(c.get('principal'));
+    return {
+      db: c.get('db'),
+      env: c.env,
+      tenantId: c.get('principal').tenantId,
+      actor: who.actor,
+      principal: who.principal,
+      note,
+      correlationId: c.get('correlationId'),
+    };
+  };
   app.openapi(retry, async (c) => {
     const { id } = c.req.valid('param');
     await retryException(ctx(c, c.req.valid('json').actor), id);

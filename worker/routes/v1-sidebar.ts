@@ -6,6 +6,7 @@ import type { App } from '../app';
 import { projectByPsaId } from '../domain/billing/project-context';
 import { readiness } from '../domain/billing/readiness';
 import { mintEmbedToken, verifyEmbedToken } from '../domain/embed-tokens';
+import { embedKeyring } from '../domain/keyring';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
 import { spendBudget } from '../http/rate-limit';
@@ -82,7 +83,7 @@ export function registerV1Sidebar(app: App) {
         'NOT_FOUND',
         `PSA project ${psaProjectId} was not provisioned by Handoff for this tenant.`,
       );
-    return c.json(await mintEmbedToken(c.env.SECRETS_KEY, { tenantId, psaProjectId, user }), 201);
+    return c.json(await mintEmbedToken(embedKeyring(c.env), { tenantId, psaProjectId, user }), 201);
   });
 
   app.openapi(read, async (c) => {
@@ -90,9 +91,10 @@ export function registerV1Sidebar(app: App) {
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (!token)
       throw new ApiError('UNAUTHORIZED', 'Send the embed token as "Authorization: Bearer <token>".');
+    const ring = embedKeyring(c.env);
     let claims: Awaited<ReturnType<typeof verifyEmbedToken>>;
     try {
-      claims = await verifyEmbedToken(c.env.SECRETS_KEY, token);
+      claims = await verifyEmbedToken(ring, token);
     } catch {
       throw new ApiError(
         'UNAUTHORIZED',

@@ -65,7 +65,10 @@ export function readRecords<T extends z.ZodTypeAny>(
     rejected.push({
       id: String(ref.id),
       ...(where ? { field: `${key}.${where}` } : {}),
-      reason: raw === undefined ? 'missing from the answer' : `${where ?? 'record'}: ${issue?.message ?? 'invalid'}`,
+      reason:
+        raw === undefined
+          ? 'missing from the answer'
+          : `${where ?? 'record'}: ${issue?.message ?? 'invalid'}`,
     });
   }
   return { records, rejected };

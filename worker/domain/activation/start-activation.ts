@@ -12,7 +12,10 @@ export interface StartActivationInput {
   db: Db;
   env: Pick<Env, 'ACTIVATION_WORKFLOW'>;
   tenantId: string;
+  /** The authenticated actor (`key:{id}`...). */
   actor: string;
+  /** The authenticated principal's details (the Salesforce user, when Apex names one), for the audit row. */
+  principal?: Record<string, string>;
   correlationId: string;
   crmRecordId: string;
   opportunityId: string;
@@ -75,7 +78,7 @@ export async function startActivation(
         action: 'activation.requested',
         subjectType: 'opportunity',
         subjectId: opportunityId,
-        detail: { activationId: id },
+        detail: { activationId: id, ...(input.principal ? { principal: input.principal } : {}) },
       });
       await launchWorkflow(input.env, db, paramsOf(inserted[0], input.actor), inserted[0].workflowInstanceId);
       return { created: true, view: await activationView(db, inserted[0]) };
@@ -130,7 +133,7 @@ export async function startActivation(
         action: 'activation.restarted',
         subjectType: 'opportunity',
         subjectId: opportunityId,
-        detail: { activationId: row.id, attempt },
+        detail: { activationId: row.id, attempt, ...(input.principal ? { principal: input.principal } : {}) },
       });
       await launchWorkflow(input.env, db, paramsOf(restarted, input.actor), restarted.workflowInstanceId);
       return { created: true, view: await activationView(db, restarted) };

@@ -9,9 +9,14 @@ export interface DecisionInput {
   tenantId: string;
   approvalId: string;
   decision: 'accept' | 'reject';
+  /** The authenticated actor (`key:{id}`, a Teams user), never a name typed in a request body. */
   actor: string;
   comment?: string;
   correlationId: string;
+  /** The authenticated principal's details, for the audit row. */
+  principal?: Record<string, string>;
+  /** A name the caller typed ("decided by"), unverified: kept as a labelled note only. */
+  note?: string;
 }
 
 /**
@@ -59,7 +64,14 @@ export async function decideApproval(
     action: input.decision === 'accept' ? 'milestone.accepted' : 'milestone.rejected',
     subjectType: 'milestone',
     subjectId: decided.subjectKey,
-    detail: { approvalId: decided.id, comment: input.comment ?? null },
+    detail: {
+      approvalId: decided.id,
+      comment: input.comment ?? null,
+      before: { state: 'requested' },
+      after: { state: decided.state, decidedBy: decided.decidedBy, decidedAt: decided.decidedAt },
+      ...(input.principal ? { principal: input.principal } : {}),
+      ...(input.note ? { note: { statedBy: input.note, verified: false } } : {}),
+    },
   });
   if (input.decision === 'accept') {
     try {

@@ -35,8 +35,21 @@ interface Ctx {
   db: Db;
   env: Env;
   tenantId: string;
+  /** The authenticated actor (`key:{id}`, a Teams user), never a name typed in a request body. */
   actor: string;
   correlationId: string;
+  /** The authenticated principal's details, for the audit row. */
+  principal?: Record<string, string>;
+  /** A name the caller typed ("on behalf of"), unverified: kept as a labelled note only. */
+  note?: string;
+}
+
+/** What every exception audit row carries besides its own detail: the principal and the caller's note. */
+function who(ctx: Ctx) {
+  return {
+    ...(ctx.principal ? { principal: ctx.principal } : {}),
+    ...(ctx.note ? { note: { statedBy: ctx.note, verified: false } } : {}),
+  };
 }
 
 async function load(ctx: Ctx, id: string) {
@@ -156,6 +169,7 @@ export async function retryException(ctx: Ctx, id: string) {
     action: 'exception.retried',
     subjectType: 'exception',
     subjectId: id,
+    detail: { before: { status: ex.status }, after: { status: 'resolved' }, ...who(ctx) },
   });
 }
 
@@ -176,7 +190,12 @@ export async function editAndRetryException(ctx: Ctx, id: string, edit: Exceptio
     action: 'exception.edited',
     subjectType: 'exception',
     subjectId: id,
-    detail: { edit, before: out.before ?? null },
+    detail: {
+      edit,
+      before: { status: ex.status, entry: out.before ?? null },
+      after: { status: 'resolved', entry: out.after ?? null },
+      ...who(ctx),
+    },
   });
 }
 
@@ -201,6 +220,6 @@ export async function skipException(ctx: Ctx, id: string, reason: string) {
     action: 'exception.skipped',
     subjectType: 'exception',
     subjectId: id,
-    detail: { reason },
+    detail: { reason, before: { status: ex.status }, after: { status: 'skipped' }, ...who(ctx) },
   });
 }

@@ -5,6 +5,7 @@ import { approvalPoliciesTable, tenantsTable } from '../../db/schema';
 import { uniqueViolation } from '../../db/unique-violation';
 import { ApiError } from '../../http/api-error';
 import type { TenantPolicy } from '../amendments/policy';
+import { type AuditedPrincipal, audit, byPrincipal } from '../audit';
 
 /** One Microsoft 365 organisation belongs to one tenant: its tid is how a Teams user finds the firm. */
 function teamsTenantClaimed(): ApiError {
@@ -21,11 +22,22 @@ function teamsTenantClaimed(): ApiError {
   );
 }
 
-/** Connect the firm's Teams (its Entra tenant id, when given) and store who approves what. */
+/** Connect the firm's Teams (its Entra tenant id, when given) and store who approves what; audited before/after. */
 export async function savePolicy(
   db: Db,
   input: { tenantId: string; teamsTenantId?: string; policy: TenantPolicy },
+  by: { who: AuditedPrincipal; correlationId: string },
 ): Promise<void> {
+  const [tenant] = await db
+    .select({ teamsTenantId: tenantsTable.teamsTenantId })
+    .from(tenantsTable)
+    .where(eq(tenantsTable.id, input.tenantId))
+    .limit(1);
+  const [previous] = await db
+    .select()
+    .from(approvalPoliciesTable)
+    .where(eq(approvalPoliciesTable.tenantId, input.tenantId))
+    .limit(1);
   if (input.teamsTenantId) {
     const teamsTenantId = input.teamsTenantId.toLowerCase();
     const [taken] = await db
@@ -51,6 +63,23 @@ export async function savePolicy(
     .insert(approvalPoliciesTable)
     .values(row)
     .onConflictDoUpdate({ target: approvalPoliciesTable.tenantId, set: row });
+  await audit(
+    db,
+    byPrincipal(by.who, {
+      tenantId: input.tenantId,
+      correlationId: by.correlationId,
+      action: previous ? 'approvals_policy.updated' : 'approvals_policy.created',
+      subjectType: 'approvals_policy',
+      subjectId: input.tenantId,
+      detail: {
+        before: previous ? { teamsTenantId: tenant?.teamsTenantId ?? null, policy: previous.policy } : null,
+        after: {
+          teamsTenantId: input.teamsTenantId?.toLowerCase() ?? tenant?.teamsTenantId ?? null,
+          policy: row.policy,
+        },
+      },
+    }),
+  );
 }
 
 /**

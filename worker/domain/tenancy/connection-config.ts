@@ -5,6 +5,7 @@ import {
   type UrlProblem,
   vendorTargets,
 } from '../../connectors/outbound-guard';
+import { secretLookingSettings } from '../secret-shapes';
 
 /** Deep-merge non-secret config with decrypted secrets (secrets win), giving the connector's full config. */
 export function mergeConfig(
@@ -57,4 +58,16 @@ export function connectionUrlProblems(
   system: string,
 ): UrlProblem[] {
   return urlProblems(merged, system, outboundPolicyFromEnv(env));
+}
+
+/**
+ * `config` is stored in clear and returned to admins: a setting whose name or value looks like a secret
+ * (a password, token, private key, webhook secret, JWT...) is refused there, with where it belongs.
+ */
+export function secretInConfigProblems(config: Record<string, unknown>): UrlProblem[] {
+  return secretLookingSettings(config).map(({ path, reason }) => ({
+    field: `config.${path}`,
+    message: `Looks like a secret: ${reason}; config is stored in clear and shown to admins.`,
+    fix: `Move it under secrets (secrets.${path}): secrets are encrypted at rest and never returned.`,
+  }));
 }

@@ -10,6 +10,7 @@ import { connectionsTable } from '../../db/schema';
 import { governedFetch } from '../../durable-objects/erp-governor';
 import type { Env } from '../../env';
 import { decryptSecret } from '../crypto';
+import { dataKeyring } from '../keyring';
 import { mergeConfig } from './connection-config';
 
 export interface Connectors {
@@ -71,7 +72,7 @@ export async function loadConnectors(env: Env, db: Db, tenantId: string): Promis
     const factory = (CONNECTOR_REGISTRY[role] as Record<string, ConnectorFactory<unknown>>)[row.system];
     if (!factory) throw new Error(`Unknown ${role} system ${row.system}`);
     const secrets = JSON.parse(
-      await decryptSecret(env.SECRETS_KEY, tenantId, row.secretCiphertext),
+      await decryptSecret(dataKeyring(env), tenantId, row.secretCiphertext),
     ) as Record<string, unknown>;
     const config = factory.schema.parse(mergeConfig(row.config, secrets)) as Record<string, unknown>;
     const outbound = outboundPolicyFromEnv(env);
@@ -102,7 +103,7 @@ export async function connectionSecrets(
 ): Promise<Record<string, unknown> | undefined> {
   const row = await connectionRow(db, tenantId, role);
   if (!row) return undefined;
-  return JSON.parse(await decryptSecret(env.SECRETS_KEY, tenantId, row.secretCiphertext)) as Record<
+  return JSON.parse(await decryptSecret(dataKeyring(env), tenantId, row.secretCiphertext)) as Record<
     string,
     unknown
   >;

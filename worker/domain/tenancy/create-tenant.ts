@@ -1,24 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { apiKeysTable, tenantsTable } from '../../db/schema';
+import { apiKeysTable, auditLogTable, tenantsTable } from '../../db/schema';
 import { uniqueViolation } from '../../db/unique-violation';
 import { ApiError } from '../../http/api-error';
-import { randomToken, sha256Hex } from '../crypto';
-
-async function newApiKey(tenantId: string, scope: 'crm' | 'psa' | 'admin', label: string) {
-  const secret = `hk_${scope}_${randomToken(24)}`;
-  return {
-    secret,
-    row: {
-      id: `key_${randomToken(9)}`,
-      tenantId,
-      scope,
-      keyHash: await sha256Hex(secret),
-      prefix: secret.slice(0, 10),
-      label,
-    },
-  };
-}
+import { type AuditedPrincipal, auditRow, byPrincipal } from '../audit';
+import { randomToken } from '../crypto';
+import { newApiKey } from './api-keys';
 
 /** One Salesforce org belongs to one tenant: its org id is how a Canvas or CRM call finds the firm. */
 export function orgClaimed(salesforceOrgId: string): ApiError {
@@ -35,8 +22,15 @@ export function orgClaimed(salesforceOrgId: string): ApiError {
   );
 }
 
-/** A new tenant and its first keys (one per surface); only hashes are stored, the secrets are returned once. */
-export async function createTenant(db: Db, input: { name: string; salesforceOrgId?: string }) {
+/**
+ * A new tenant and its first keys (one per surface); only hashes are stored, the secrets are returned once.
+ * The audit row (who created it, and which keys, without their secrets) is written in the same batch.
+ */
+export async function createTenant(
+  db: Db,
+  input: { name: string; salesforceOrgId?: string },
+  by: { who: AuditedPrincipal; correlationId: string },
+) {
   if (input.salesforceOrgId) {
     const [taken] = await db
       .select({ id: tenantsTable.id })
@@ -49,12 +43,34 @@ export async function createTenant(db: Db, input: { name: string; salesforceOrgI
   const crm = await newApiKey(id, 'crm', 'Salesforce package');
   const psa = await newApiKey(id, 'psa', 'PSA sidebar host');
   const admin = await newApiKey(id, 'admin', 'Admin');
+  const tenant = { id, name: input.name, salesforceOrgId: input.salesforceOrgId ?? null };
   try {
     await db.batch([
-      db
-        .insert(tenantsTable)
-        .values({ id, name: input.name, salesforceOrgId: input.salesforceOrgId ?? null }),
+      db.insert(tenantsTable).values(tenant),
       db.insert(apiKeysTable).values([crm.row, psa.row, admin.row]),
+      db.insert(auditLogTable).values(
+        auditRow(
+          byPrincipal(by.who, {
+            tenantId: id,
+            correlationId: by.correlationId,
+            action: 'tenant.created',
+            subjectType: 'tenant',
+            subjectId: id,
+            detail: {
+              before: null,
+              after: {
+                ...tenant,
+                issued: [crm.row, psa.row, admin.row].map((k) => ({
+                  id: k.id,
+                  scope: k.scope,
+                  label: k.label,
+                  prefix: k.prefix,
+                })),
+              },
+            },
+          }),
+        ),
+      ),
     ]);
   } catch (e) {
     // Two creations for one org at once: both passed the check, the unique index lets one in.
