@@ -437,11 +437,14 @@ describe(`call time: nothing leaves for a refused URL, and no redirect is follow
   });
 
   it('the bot connector does send to the documented Bot Connector hosts', async () => {
+    let run = 0;
     await fc.assert(
       fc.asyncProperty(genuineUrl('bot-connector'), async (serviceUrl) => {
         const sent: string[] = [];
+        // Credentials of their own each run: the Bot Connector token is cached per credentials.
+        run += 1;
         const bot = createBotConnector(
-          { appId: 'app', appPassword: 'secret' },
+          { appId: 'app', appPassword: `secret-${run}` },
           {
             fetch: async (input) => {
               sent.push(new URL(String(input)).host);
