@@ -1,17 +1,19 @@
 /**
- * One Salesforce org and one Microsoft 365 tenant belong to one Handoff tenant. A second claim answers 409
- * with the field and the fix, never 500: checked before writing, and the unique index's refusal mapped when
- * two claims race past the check. Names must say something.
+ * One Salesforce org and one Microsoft 365 tenant belong to one Handoff tenant, and a firm claims one only by
+ * proof (the CRM's own answer for the org). A second claim answers 409 with the field and the fix, never
+ * 500: checked before writing, and the unique index's refusal mapped when two claims race past the check.
  */
 import { env } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../worker/db/client';
 import { tenantsTable } from '../../worker/db/schema';
 import { uniqueViolation } from '../../worker/db/unique-violation';
 import { savePolicy } from '../../worker/domain/teams/save-policy';
-import { createTenant as createTenantVerb } from '../../worker/domain/tenancy/create-tenant';
+import { claimCrmOrg } from '../../worker/domain/tenancy/claim-crm-org';
 import type { Env } from '../../worker/env';
 import { ApiError } from '../../worker/http/api-error';
+import type { ConnectedTenant } from '../support/connect-tenant';
 import { adminCall, type Json, newTenant, PEOPLE, testEnv, workerFetch } from './harness';
 
 const OPERATOR = { actor: 'operator', principal: { type: 'operator' as const } };
@@ -31,33 +33,65 @@ async function createTenant(body: unknown) {
 const policy = { milestoneApprover: PEOPLE.ava };
 const defaults = { exceptionOwners: {}, people: [], alwaysForRates: true };
 
-describe('a Salesforce org is claimed once', () => {
-  it('answers 409 with the field and the fix for an org id another tenant has', async () => {
-    const org = randomOrgId();
-    expect((await createTenant({ name: 'Globex Consulting', salesforceOrgId: org })).status).toBe(201);
-    const again = await createTenant({ name: 'Globex Consulting (2)', salesforceOrgId: org });
-    expect(again.status).toBe(409);
-    expect(again.body.error.code).toBe('CONFLICT');
-    expect(again.body.error.details[0]).toMatchObject({ field: 'salesforceOrgId' });
-    expect(again.body.error.details[0].fix).toMatch(/Company Information/);
+describe('a Salesforce org is proven by the CRM itself, and claimed once', () => {
+  const orgOf = async (tenantId: string) => {
+    const [row] = await getDb(env as unknown as Env)
+      .select({ org: tenantsTable.salesforceOrgId })
+      .from(tenantsTable)
+      .where(eq(tenantsTable.id, tenantId));
+    return row?.org ?? null;
+  };
+  const emulatedOrg = async (t: ConnectedTenant) =>
+    ((await (await fetch(`${t.control.salesforce}/state`)).json()) as { orgId: string }).orgId;
+  const connectCrm = (t: ConnectedTenant, instanceUrl: string, clientSecret: string) =>
+    adminCall(t, 'PUT', '/v1/admin/connections/crm', {
+      system: 'salesforce',
+      config: { instanceUrl, auth: { clientId: 'handoff-connected-app' } },
+      secrets: { auth: { clientSecret } },
+    });
+
+  it('records the org Salesforce says the connection reaches, never one the firm states', async () => {
+    const t = await newTenant();
+    expect(await orgOf(t.tenantId)).toBe(await emulatedOrg(t));
+    const stated = await createTenant({ name: 'Globex Consulting', salesforceOrgId: randomOrgId() });
+    expect(stated.status).toBe(400);
+    expect(stated.body.error.details[0].message).toMatch(/Send only the name.*proven by connecting the CRM/);
   });
 
-  it('lets exactly one of many simultaneous claims in; the others get 409, none 500', async () => {
-    const org = randomOrgId();
-    const answers = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => createTenant({ name: `Racer ${i}`, salesforceOrgId: org })),
-    );
-    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+  it('answers 409 when a second firm connects an org another firm has, and stores nothing', async () => {
+    const [a, b] = await Promise.all([newTenant(), newTenant()]);
+    const bOrg = await orgOf(b.tenantId);
+    const res = await connectCrm(b, a.instances.salesforce.baseUrl, a.emulatorSecrets.salesforceClientSecret);
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as Json;
+    expect(body.error.code).toBe('CONFLICT');
+    expect(body.error.details[0]).toMatchObject({ field: 'config.instanceUrl' });
+    expect(body.error.details[0].fix).toMatch(/other Handoff tenant/);
+    expect(await orgOf(b.tenantId)).toBe(bOrg);
+    const conns = (await (await adminCall(b, 'GET', '/v1/admin/connections')).json()) as Json;
+    const crm = conns.connections.find((c: Json) => c.role === 'crm');
+    expect(crm.config.instanceUrl).toBe(b.instances.salesforce.baseUrl);
   });
 
-  it('maps the unique index refusal when two claims pass the check at once (in one isolate)', async () => {
+  it('answers 422 with the CRM’s reason for credentials that reach no org, and stores nothing', async () => {
+    const t = await newTenant();
+    const res = await connectCrm(t, t.instances.salesforce.baseUrl, 'not-the-secret');
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as Json;
+    expect(body.error.message).toMatch(/could not verify the salesforce connection/i);
+    expect(body.error.details[0].field).toBe('secrets.auth');
+    expect(await orgOf(t.tenantId)).toBe(await emulatedOrg(t));
+  });
+
+  it('lets exactly one of simultaneous claims of one org in (the unique index refusal mapped to 409)', async () => {
     const db = getDb(env as unknown as Env);
+    const firms = await Promise.all(Array.from({ length: 4 }, () => newTenant()));
     const org = randomOrgId();
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 4 }, (_, i) =>
-        createTenantVerb(
+      firms.map((f, i) =>
+        claimCrmOrg(
           db,
-          { name: `Racer ${i}`, salesforceOrgId: org },
+          { tenantId: f.tenantId, orgId: org, orgName: 'Contested' },
           { who: OPERATOR, correlationId: `race-${i}` },
         ),
       ),
@@ -66,7 +100,6 @@ describe('a Salesforce org is claimed once', () => {
     for (const o of outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
       expect(o.reason).toBeInstanceOf(ApiError);
       expect(o.reason.code).toBe('CONFLICT');
-      expect(o.reason.details[0].field).toBe('salesforceOrgId');
     }
   });
 
@@ -86,15 +119,12 @@ describe('a Salesforce org is claimed once', () => {
     expect(uniqueViolation(new Error('no such table: tenants'))).toBeUndefined();
   });
 
-  it('refuses a blank or whitespace-only name, and a malformed org id (400)', async () => {
+  it('refuses a blank or whitespace-only name (400)', async () => {
     for (const name of ['', '   ', '\t\n']) {
       const r = await createTenant({ name });
       expect(r.status, JSON.stringify(name)).toBe(400);
       expect(r.body.error.details[0].field).toBe('name');
     }
-    const bad = await createTenant({ name: 'Initech', salesforceOrgId: '001000000000001AAA' });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error.details[0].field).toBe('salesforceOrgId');
   });
 
   it('stores the name trimmed', async () => {

@@ -74,6 +74,11 @@ export interface CrmPort {
   /** Write activation status and links onto the opportunity (and its contract, if any). */
   writeBack(opportunityId: string, update: CrmWriteBack, key: string): Promise<void>;
   recordUrl(id: string): string;
+  /**
+   * Which org these credentials reach, as the CRM itself answers (a live read): the proof of which org a
+   * firm connects, never taken from what the firm says.
+   */
+  whoAmI(): Promise<{ orgId: string; orgName: string }>;
 }
 
 export interface ExternalRecord {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
 import { auditedPrincipal } from '../domain/audit';
+import { claimCrmOrg, proveCrmOrg } from '../domain/tenancy/claim-crm-org';
 import {
   connectionUrlProblems,
   mergeConfig,
@@ -143,6 +144,12 @@ export function registerV1AdminConnections(app: App) {
     ];
     if (problems.length)
       throw new ApiError('VALIDATION_FAILED', `The ${body.system} connection is not valid.`, problems);
+    const by = { who: auditedPrincipal(c.get('principal')), correlationId: c.get('correlationId') };
+    if (role === 'crm') {
+      // The org is whatever the CRM says these credentials reach: proven, never stated by the firm.
+      const org = await proveCrmOrg(c.env, { system: body.system, config: merged });
+      await claimCrmOrg(c.get('db'), { tenantId, ...org }, by);
+    }
     const { updatedAt } = await saveConnection(
       c.get('db'),
       c.env,
@@ -154,7 +161,7 @@ export function registerV1AdminConnections(app: App) {
         secrets: body.secrets,
         concurrencyLimit: body.concurrencyLimit,
       },
-      { who: auditedPrincipal(c.get('principal')), correlationId: c.get('correlationId') },
+      by,
     );
     return c.json(
       { role, system: body.system, config: body.config, concurrencyLimit: body.concurrencyLimit, updatedAt },

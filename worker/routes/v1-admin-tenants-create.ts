@@ -1,19 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { SalesforceOrgIdSchema } from '../../shared/model/ids';
 import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
 import { auditedPrincipal } from '../domain/audit';
 import { createTenant } from '../domain/tenancy/create-tenant';
 import { requireKey } from '../http/auth';
-import { conflictResponse, errorResponses, jsonBody, jsonRequest, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, jsonRequest, keyScopes } from './openapi-common';
 
+/** Only the name: the firm's Salesforce org and Microsoft 365 tenant are proven when connected, never stated. */
 const TenantCreateSchema = z
-  .object({
-    name: nonBlank(120).openapi({ example: 'Handoff Consulting' }),
-    salesforceOrgId: SalesforceOrgIdSchema.optional().openapi({
-      description: "The firm's Salesforce org; one Handoff tenant per org.",
-    }),
-  })
+  .strictObject(
+    { name: nonBlank(120).openapi({ example: 'Handoff Consulting' }) },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `Send only the name (not ${issue.keys.join(', ')}): the Salesforce org is proven by connecting the CRM (PUT /v1/admin/connections/crm), the Microsoft 365 tenant by its admin signing in.`
+          : undefined,
+    },
+  )
   .openapi('TenantCreate');
 
 const TenantCreatedSchema = z
@@ -41,10 +44,7 @@ const route = createRoute({
   security: keyScopes('platform'),
   middleware: [requireKey('platform')] as const,
   request: {
-    body: jsonRequest(TenantCreateSchema, 'The firm', {
-      name: 'Handoff Consulting',
-      salesforceOrgId: '00D5g000004Xy1zEAC',
-    }),
+    body: jsonRequest(TenantCreateSchema, 'The firm', { name: 'Handoff Consulting' }),
   },
   responses: {
     201: jsonBody(TenantCreatedSchema, 'Created; the keys are shown only now', {
@@ -56,12 +56,6 @@ const route = createRoute({
         admin: 'hk_admin_Ll1Mm2Nn3Oo4Pp5Qq6Rr7Ss8Tt9Uu0V',
       },
     }),
-    409: conflictResponse(
-      'The Salesforce org is already claimed by another tenant',
-      'Salesforce org 00D5g000004Xy1zEAC is already connected to another Handoff tenant.',
-      'salesforceOrgId',
-      'Check the org id (Setup → Company Information); if it is right, use that tenant instead of creating another.',
-    ),
     ...errorResponses,
   },
 });

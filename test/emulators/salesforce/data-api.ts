@@ -89,7 +89,7 @@ function describe(obj: ObjectDef, version: string) {
     labelPlural: obj.labelPlural,
     keyPrefix: obj.keyPrefix,
     custom: obj.custom,
-    createable: obj.name !== 'User',
+    createable: obj.name !== 'User' && obj.name !== 'Organization',
     updateable: true,
     queryable: true,
     urls: { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}` },

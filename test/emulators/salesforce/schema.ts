@@ -104,6 +104,20 @@ const STAGES = [
 
 export const OBJECTS: ObjectDef[] = [
   {
+    // The org itself: one read-only record whose Id is the org id (00D...), readable with the api scope.
+    name: 'Organization',
+    label: 'Organization',
+    labelPlural: 'Organizations',
+    keyPrefix: '00D',
+    custom: false,
+    fields: [
+      { name: 'Id', label: 'Organization ID', type: 'id', readOnly: true },
+      { name: 'Name', label: 'Name', type: 'string', length: 80, readOnly: true },
+      { name: 'OrganizationType', label: 'Edition', type: 'string', length: 40, readOnly: true },
+      { name: 'IsSandbox', label: 'Is Sandbox', type: 'boolean', readOnly: true },
+    ],
+  },
+  {
     name: 'User',
     label: 'User',
     labelPlural: 'Users',

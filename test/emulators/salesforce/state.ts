@@ -68,7 +68,11 @@ export function salesforceOptions(config: InstanceConfig): SalesforceOptions {
 }
 
 export const INTEGRATION_USER_ID = makeId('005', 1);
-export const ORG_ID = makeId('00D', 1);
+/** Every emulated org has an id of its own (as every real org does), unless the options name one. */
+function orgIdOf(opts: Record<string, unknown>): string {
+  if (typeof opts.orgId === 'string') return opts.orgId;
+  return makeId('00D', 1 + Math.floor(Math.random() * 62 ** 6));
+}
 
 export function initialSalesforceState(config: InstanceConfig): SalesforceState {
   const records: Record<string, Record<string, SfRecord>> = {};
@@ -92,8 +96,15 @@ export function initialSalesforceState(config: InstanceConfig): SalesforceState 
     LastModifiedById: INTEGRATION_USER_ID,
     SystemModstamp: at,
   };
+  const orgId = orgIdOf(opts);
+  records.Organization![orgId] = {
+    Id: orgId,
+    Name: typeof opts.orgName === 'string' ? opts.orgName : 'Emulated Org',
+    OrganizationType: 'Enterprise Edition',
+    IsSandbox: false,
+  };
   return {
-    orgId: ORG_ID,
+    orgId,
     orgName: typeof opts.orgName === 'string' ? opts.orgName : 'Emulated Org',
     integrationUserId: INTEGRATION_USER_ID,
     defaultCurrency: 'USD',

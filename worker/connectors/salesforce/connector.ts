@@ -90,6 +90,25 @@ export function createSalesforceConnector(
       return `${settings.instanceUrl}/lightning/r/${id}/view`;
     },
 
+    async whoAmI() {
+      // The Organization object answers with the api scope alone (userinfo and the identity URL need more).
+      const result = await session.run(
+        async (conn) =>
+          await conn.query<{ Id: string; Name: string }>('SELECT Id, Name FROM Organization LIMIT 1'),
+      );
+      const org = result.records[0];
+      if (!org || !/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/.test(org.Id))
+        throw new ConnectorError({
+          system: SYSTEM,
+          message: 'Salesforce did not say which org these credentials reach',
+          retryable: false,
+          code: 'UNEXPECTED_RESPONSE',
+          field: 'Organization.Id',
+          fix: "Give the integration user the API Enabled permission and read access to the org's details.",
+        });
+      return { orgId: to18(org.Id), orgName: org.Name };
+    },
+
     apiUsage() {
       return session.apiUsage();
     },
