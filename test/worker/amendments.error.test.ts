@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signConnectBody } from '../../worker/connectors/docusign';
+import { MAX_AHEAD } from '../../worker/domain/amendments/receive-amendment';
 import type { ConnectedTenant } from '../support/connect-tenant';
 import {
   activate,
@@ -67,12 +68,16 @@ async function recorded(): Promise<number[]> {
 const fields = (body: Json): string[] => (body.error.details ?? []).map((d: { field: string }) => d.field);
 
 describe('POST /v1/amendments refuses what does not fit, before storing it', () => {
-  it('numbers amendments consecutively: a gap or a taken number is 409 with the fix; a redelivery is accepted', async () => {
+  it('numbers amendments: far ahead or a taken number is 409 with the fix; a redelivery is accepted', async () => {
     await using _wf = await fastWorkflows();
-    const gap = await send(amendment({ number: 2 }));
+    // Further ahead than an out-of-order delivery explains: amendments are missing.
+    const gap = await send(amendment({ number: 2 + MAX_AHEAD }));
     expect(gap.status).toBe(409);
     expect(gap.body.error.code).toBe('CONFLICT');
-    expect(gap.body.error.details[0]).toMatchObject({ field: 'number', message: 'expected 1' });
+    expect(gap.body.error.details[0]).toMatchObject({
+      field: 'number',
+      message: `expected at most ${MAX_AHEAD} (amendment 1 is the next one missing)`,
+    });
     expect(gap.body.error.details[0].fix).toMatch(/Send amendment 1 first/);
     expect(await recorded()).toEqual([]);
 
@@ -92,9 +97,11 @@ describe('POST /v1/amendments refuses what does not fit, before storing it', () 
     expect(taken.body.error.details[0].field).toBe('number');
     expect(taken.body.error.details[0].fix).toMatch(/number it 2/);
 
-    const skip = await send(amendment({ number: 3 }));
+    const skip = await send(amendment({ number: 2 + MAX_AHEAD }));
     expect(skip.status).toBe(409);
-    expect(skip.body.error.details[0].message).toBe('expected 2');
+    expect(skip.body.error.details[0].message).toBe(
+      `expected at most ${1 + MAX_AHEAD} (amendment 2 is the next one missing)`,
+    );
     expect(await recorded()).toEqual([1]);
   });
 
@@ -215,9 +222,12 @@ describe('DocuSign Connect amendments get the same checks', () => {
     expect(fields(date.body)).toEqual(['effective_date']);
     expect(date.body.error.details[0].fix).toMatch(/resend it for signature/);
 
-    const gap = await deliver({ amendment_number: '5' });
+    const gap = await deliver({ amendment_number: String(2 + MAX_AHEAD) });
     expect(gap.status).toBe(409);
-    expect(gap.body.error.details[0]).toMatchObject({ field: 'amendment_number', message: 'expected 2' });
+    expect(gap.body.error.details[0]).toMatchObject({
+      field: 'amendment_number',
+      message: `expected at most ${1 + MAX_AHEAD} (amendment 2 is the next one missing)`,
+    });
 
     const eur = await deliver({
       amendment_number: '2',

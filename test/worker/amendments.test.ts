@@ -204,7 +204,7 @@ describe('amendments end to end', () => {
     expect((await amendments(t)).map((a) => a.contractVersion)).toEqual([2]);
   });
 
-  it('two amendments to one contract apply in order: the second, arriving first, is refused until Connect redelivers it', async () => {
+  it('two amendments to one contract apply in order, even when the second arrives first', async () => {
     await using _wf = await fastWorkflows();
     const { t } = await liveGlobex();
     await connectTeams(t, { alwaysForRates: false, approveAboveMinor: 1_000_000_000 });
@@ -220,16 +220,14 @@ describe('amendments end to end', () => {
       effectiveDate: '2026-11-20',
       changes: { notToExceed: { amountMinor: 28_000_000, currency: 'USD' } },
     });
-    // Out of order: nothing is recorded, and the answer says which one is missing (Connect retries a 409).
-    const early = await deliver(t, second);
-    expect(early.status).toBe(409);
-    const refused = await json(early);
-    expect(refused.error.details[0]).toMatchObject({ field: 'amendment_number', message: 'expected 1' });
-    expect(refused.error.details[0].fix).toMatch(/Send amendment 1 first/);
-    expect(await amendments(t)).toEqual([]);
-    expect((await deliver(t, first)).status).toBe(202);
-    // Connect's redelivery of the second, now that the first is recorded (it waits for the first to apply).
+    // Out of order (Connect delivers the second first): it is kept and waits, visibly, for the first.
     expect((await deliver(t, second)).status).toBe(202);
+    const waiting = await waitFor(
+      () => amendments(t),
+      (a) => (a[0]?.message ?? '').includes('Waiting for amendment 1'),
+    );
+    expect(waiting[0]?.state).toBe('received');
+    expect((await deliver(t, first)).status).toBe(202);
     const done = await waitFor(
       () => amendments(t),
       (a) => a.length === 2 && a.every((x) => x.state === 'applied' || x.state === 'failed'),

@@ -63,11 +63,14 @@ function numberTaken(a: IncomingAmendment, latest: number): ApiError {
   );
 }
 
+/** How far ahead of the latest recorded amendment a number may be: it waits for those before it. */
+export const MAX_AHEAD = 5;
+
 /**
  * Check a signed amendment against what is recorded before anything is stored: the contract is one Handoff
- * activated, the number is the contract's latest plus one (a gap means an amendment is missing: it is
- * refused, and a Connect redelivery or a retry after the missing one is recorded goes through), and every
- * amount is in the contract currency.
+ * activated, the number is not taken and at most MAX_AHEAD past the latest (it waits for the ones before
+ * it; further ahead means amendments are missing: refused, and a Connect redelivery or a retry once they
+ * are recorded goes through), and every amount is in the contract currency.
  */
 async function checkAgainstContract(db: Db, a: IncomingAmendment): Promise<void> {
   const fields = FIELDS[a.source];
@@ -80,23 +83,27 @@ async function checkAgainstContract(db: Db, a: IncomingAmendment): Promise<void>
         fix: 'Activate the project from the opportunity first, or check the opportunity id the amendment names.',
       },
     ]);
-  const [last] = await db
+  const recorded = await db
     .select({ number: amendmentsTable.number })
     .from(amendmentsTable)
-    .where(and(eq(amendmentsTable.tenantId, a.tenantId), eq(amendmentsTable.contractKey, a.contractKey)))
-    .orderBy(desc(amendmentsTable.number))
-    .limit(1);
-  const latest = last?.number ?? 0;
-  if (a.number <= latest) throw numberTaken(a, latest);
-  if (a.number > latest + 1)
+    .where(and(eq(amendmentsTable.tenantId, a.tenantId), eq(amendmentsTable.contractKey, a.contractKey)));
+  const numbers = new Set(recorded.map((r) => r.number));
+  let latest = 0;
+  for (const n of numbers) latest = Math.max(latest, n);
+  if (numbers.has(a.number)) throw numberTaken(a, latest);
+  // Signed amendments can arrive out of order (Connect redelivers, a CRM retries): one a few ahead of the
+  // latest is kept and waits for the ones before it; a number far ahead means amendments are missing.
+  let nextMissing = 1;
+  while (numbers.has(nextMissing)) nextMissing += 1;
+  if (a.number > latest + MAX_AHEAD)
     throw new ApiError(
       'CONFLICT',
       `Contract ${a.contractKey} has ${latest === 0 ? 'no amendments yet' : `amendments up to ${latest}`}; this one is numbered ${a.number}.`,
       [
         {
           field: fields.number,
-          message: `expected ${latest + 1}`,
-          fix: `Send amendment ${latest + 1} first (this one is accepted once it is recorded), or number this one ${latest + 1} if none is missing.`,
+          message: `expected at most ${latest + MAX_AHEAD} (amendment ${nextMissing} is the next one missing)`,
+          fix: `Send amendment ${nextMissing} first (this one is accepted once the ones before it are near), or correct the number if none is missing.`,
         },
       ],
     );
