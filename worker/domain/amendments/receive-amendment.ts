@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { type AmendmentChanges, moneyInChanges } from '../../../shared/model/amendment';
 import { AMENDMENT_FIELDS } from '../../connectors/docusign';
 import type { Db } from '../../db/client';
