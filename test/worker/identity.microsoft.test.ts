@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../worker/db/client';
 import { auditLogTable, identityClaimsTable } from '../../worker/db/schema';
+import { sweep } from '../../worker/domain/maintenance/sweep';
 import { assignTeamsTenant } from '../../worker/domain/teams/teams-tenant';
 import type { Env } from '../../worker/env';
 import { ApiError } from '../../worker/http/api-error';
@@ -217,6 +218,30 @@ describe('the one-time state', () => {
     expect(res.status).toBe(400);
     expect(errorOf(await res.text()).details[0]).toMatchObject({ field: 'state' });
     expect(await tabStatus(admin.tid)).toBe(403);
+  });
+
+  it('is dropped by the cron a day after it expired', async () => {
+    const t = await firm();
+    const db = getDb(env as unknown as Env);
+    const [old, recent] = [
+      await startMicrosoftClaim(workerFetch, t.keys.admin),
+      await startMicrosoftClaim(workerFetch, t.keys.admin),
+    ];
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    await db
+      .update(identityClaimsTable)
+      .set({ expiresAt: ago(25 * 3600_000) })
+      .where(eq(identityClaimsTable.id, old.id));
+    await db
+      .update(identityClaimsTable)
+      .set({ expiresAt: ago(60_000) })
+      .where(eq(identityClaimsTable.id, recent.id));
+    expect((await sweep(env as unknown as Env, db)).expiredClaims).toBeGreaterThanOrEqual(1);
+    const left = await db
+      .select({ id: identityClaimsTable.id })
+      .from(identityClaimsTable)
+      .where(eq(identityClaimsTable.tenantId, t.tenantId));
+    expect(left.map((r) => r.id)).toEqual([recent.id]);
   });
 
   it('is bound to the firm that started it: nothing in the request can name another firm', async () => {
