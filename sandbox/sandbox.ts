@@ -9,11 +9,12 @@ import { buildCrmSandbox } from '../plugins/crm-salesforce/sandbox/build';
 import { buildSidebar } from '../plugins/psa-sidebar/build';
 import { buildTeamsPane } from '../plugins/teams/pane/build';
 import type { Readiness } from '../shared/api/readiness';
-import { startEmulators, TEAMS_TEST_BOT, teamsBindings } from '../test/emulators';
+import { MICROSOFT_CALLBACK_PATH, startEmulators, TEAMS_TEST_BOT, teamsBindings } from '../test/emulators';
 import { subscribeStandInWebhooks } from '../test/emulators/kantata/demo-actions';
 import { type ConnectedTenant, connectTenant } from '../test/support/connect-tenant';
 import { completeMilestone, fixedFeeWeek, kantataActor, tmWeek } from '../test/support/delivery-demo';
 import { DEMO_PEOPLE } from '../test/support/demo-people';
+import { DIRECTORY_ROLES, proveMicrosoftTenant } from '../test/support/prove-microsoft-tenant';
 import { psaPage } from './psa-page';
 import { storyPage } from './story-page';
 import { startWorker } from './worker-process';
@@ -73,7 +74,11 @@ export async function startSandbox(opts: SandboxOptions) {
 
   const emulatorDir = path.join(opts.dir, 'emulators');
   mkdirSync(emulatorDir, { recursive: true });
-  const emulators = await startEmulators({ ports: opts.ports, stateDir: emulatorDir });
+  const emulators = await startEmulators({
+    ports: opts.ports,
+    stateDir: emulatorDir,
+    entraRedirectUris: [`http://127.0.0.1:${opts.ports.worker}${MICROSOFT_CALLBACK_PATH}`],
+  });
   const worker = await startWorker({
     port: opts.ports.worker,
     persistDir: path.join(opts.dir, 'wrangler'),
@@ -110,12 +115,25 @@ export async function startSandbox(opts: SandboxOptions) {
       [],
       tenant.emulatorSecrets.kantataWebhookSecret,
     );
+    // The firm's Microsoft 365 organisation, proven as its administrator would: a claim, then a sign-in on
+    // (emulated) Entra as Ava, a Global Administrator there.
+    await proveMicrosoftTenant({
+      workerFetch,
+      entraUrl: emulators.urls.entra,
+      adminKey: tenant.keys.admin,
+      tid: TEAMS_TENANT,
+      admin: {
+        oid: DEMO_PEOPLE.ava.aadObjectId,
+        name: DEMO_PEOPLE.ava.name,
+        email: DEMO_PEOPLE.ava.email,
+        roles: [DIRECTORY_ROLES.globalAdministrator],
+      },
+    });
     // The firm's Teams: Ava Chen approves milestones and change orders, Emma Schulz owns the exceptions.
     const policy = await workerFetch('http://handoff/v1/admin/approvals-policy', {
       method: 'PUT',
       headers: { authorization: `Bearer ${tenant.keys.admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        teamsTenantId: TEAMS_TENANT,
         policy: {
           milestoneApprover: DEMO_PEOPLE.ava,
           changeOrderApprover: DEMO_PEOPLE.ava,

@@ -29,7 +29,11 @@ export function newApp() {
       const details = result.error.issues.map((i) => ({
         field: i.path.join('.') || '(body)',
         message: i.message,
-        fix: fixFor(i.code, i.path.join('.')),
+        // A refinement may carry its own fix (`params.fix`); otherwise one from the kind of issue.
+        fix:
+          i.code === 'custom' && typeof i.params?.fix === 'string'
+            ? i.params.fix
+            : fixFor(i.code, i.path.join('.')),
       }));
       const err = new ApiError(
         'BAD_REQUEST',
@@ -137,6 +141,13 @@ export function newApp() {
       name: 'webhook-signature',
       description:
         "Standard Webhooks: `v1,<base64 HMAC-SHA256>` of `webhook-id.webhook-timestamp.body` with the tenant's whsec_ secret; timestamps within 5 minutes; deduped on webhook-id.",
+    },
+    identityClaimState: {
+      type: 'apiKey',
+      in: 'query',
+      name: 'state',
+      description:
+        'The one-time state of a sign-in a tenant admin started (POST /v1/admin/identity/microsoft/claims), valid 10 minutes, redeemed once, together with the authorization code Microsoft issued for it.',
     },
     docusignHmac: {
       type: 'apiKey',

@@ -55,4 +55,10 @@ export interface Env {
   /** Entra authority for Teams tab SSO (default https://login.microsoftonline.com) and accepted audiences. */
   ENTRA_AUTHORITY?: string;
   TEAMS_SSO_AUDIENCES?: string;
+  /**
+   * Handoff's Entra app for OpenID Connect sign-in (proving a firm's Microsoft 365 organisation): client id and
+   * secret; default: the Teams bot's registration (TEAMS_BOT_APP_ID / TEAMS_BOT_APP_PASSWORD).
+   */
+  ENTRA_CLIENT_ID?: string;
+  ENTRA_CLIENT_SECRET?: string;
 }

@@ -5,6 +5,9 @@ import { createKantataEmulator } from './kantata/emulator';
 import { createNetSuiteEmulator } from './netsuite';
 import { createSalesforceEmulator } from './salesforce/emulator';
 
+/** Where Entra sends the browser back after a Handoff sign-in (worker/domain/identity/microsoft-claims). */
+export const MICROSOFT_CALLBACK_PATH = '/v1/identity/microsoft/callback';
+
 export type EmulatorUrls = {
   salesforce: string;
   netsuite: string;
@@ -40,7 +43,12 @@ export function teamsBindings(urls: EmulatorUrls) {
  * With `stateDir`, state is saved to and restored from JSON files there (the sandbox).
  */
 export async function startEmulators(
-  opts: { ports?: Partial<Record<keyof EmulatorUrls, number>>; stateDir?: string } = {},
+  opts: {
+    ports?: Partial<Record<keyof EmulatorUrls, number>>;
+    stateDir?: string;
+    /** Handoff's sign-in callback URLs registered on its Entra app (default: the worker tests' origin). */
+    entraRedirectUris?: string[];
+  } = {},
 ) {
   const salesforce = createSalesforceEmulator();
   const netsuite = createNetSuiteEmulator();
@@ -64,7 +72,18 @@ export async function startEmulators(
       installedIn: 'any',
     },
   });
-  entra.createInstance(TEAMS_TEST_BOT.entraInstance, {});
+  // Handoff's app registration (the bot's, multi-tenant), with the sign-in callbacks it may use.
+  entra.createInstance(TEAMS_TEST_BOT.entraInstance, {
+    options: {
+      apps: [
+        {
+          clientId: TEAMS_TEST_BOT.appId,
+          clientSecret: TEAMS_TEST_BOT.appPassword,
+          redirectUris: opts.entraRedirectUris ?? [`http://handoff${MICROSOFT_CALLBACK_PATH}`],
+        },
+      ],
+    },
+  });
   return {
     emulators: { salesforce, netsuite, kantata, botframework, entra, docusign },
     urls: {

@@ -102,15 +102,11 @@ describe('admin actions are audited with the authenticated principal, before/aft
       exceptionOwners: { 'finance-ops': PEOPLE.emma },
       people: Object.values(PEOPLE),
     };
-    const teamsTenantId = crypto.randomUUID();
-    const p1 = await adminCall(t, 'PUT', '/v1/admin/approvals-policy', { teamsTenantId, policy });
+    const p1 = await adminCall(t, 'PUT', '/v1/admin/approvals-policy', { policy });
     expect(p1.status).toBe(200);
     const policyCreated = await rowOf(t.tenantId, 'approvals_policy.created', p1);
     expect(policyCreated.detail.before).toBeNull();
-    expect(policyCreated.detail.after).toMatchObject({
-      teamsTenantId,
-      policy: { milestoneApprover: PEOPLE.ava },
-    });
+    expect(policyCreated.detail.after).toMatchObject({ policy: { milestoneApprover: PEOPLE.ava } });
     const p2 = await adminCall(t, 'PUT', '/v1/admin/approvals-policy', {
       policy: { ...policy, milestoneApprover: PEOPLE.emma },
     });
@@ -119,7 +115,6 @@ describe('admin actions are audited with the authenticated principal, before/aft
     expect(policyUpdated.actor).toBe(`key:${adminKey.id}`);
     expect(policyUpdated.detail.before.policy.milestoneApprover).toEqual(PEOPLE.ava);
     expect(policyUpdated.detail.after.policy.milestoneApprover).toEqual(PEOPLE.emma);
-    expect(policyUpdated.detail.after.teamsTenantId).toBe(teamsTenantId);
 
     // A sync.
     const sync = await adminCall(t, 'POST', '/v1/admin/sync');

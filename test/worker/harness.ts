@@ -5,6 +5,7 @@ import type { Readiness } from '../../shared/api/readiness';
 import type { EmulatorUrls } from '../emulators';
 import { type ConnectedTenant, type CoreSystem, connectTenant } from '../support/connect-tenant';
 import { DEMO_PEOPLE } from '../support/demo-people';
+import { proveMicrosoftTenant } from '../support/prove-microsoft-tenant';
 
 export const testEnv = env as unknown as {
   EMULATORS: EmulatorUrls;
@@ -208,11 +209,18 @@ export const PEOPLE = DEMO_PEOPLE;
 
 const BOT_INSTANCE = `${testEnv.EMULATORS.botframework}/__emulator/instances/teams`;
 
-/** Connect the tenant's Teams: Ava approves milestones and change orders, Emma owns finance exceptions. */
+/**
+ * Connect the tenant's Teams: its Microsoft 365 organisation is proven (an administrator of it signs in through
+ * a claim, on the emulated Entra), then Ava approves milestones and change orders, Emma owns finance exceptions.
+ * Answers the organisation's tid.
+ */
 export async function connectTeams(t: ConnectedTenant, extra: Record<string, unknown> = {}): Promise<string> {
-  const teamsTenantId = crypto.randomUUID();
+  const { tid } = await proveMicrosoftTenant({
+    workerFetch,
+    entraUrl: testEnv.EMULATORS.entra,
+    adminKey: t.keys.admin,
+  });
   const res = await adminCall(t, 'PUT', '/v1/admin/approvals-policy', {
-    teamsTenantId,
     policy: {
       milestoneApprover: PEOPLE.ava,
       changeOrderApprover: PEOPLE.ava,
@@ -224,7 +232,7 @@ export async function connectTeams(t: ConnectedTenant, extra: Record<string, unk
     },
   });
   if (!res.ok) throw new Error(`approvals policy: ${res.status} ${await res.text()}`);
-  return teamsTenantId;
+  return tid;
 }
 
 /** A card action as Teams delivers it: a signed channel token (good, or bad in one way) and an adaptiveCard/action invoke. */

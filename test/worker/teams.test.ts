@@ -152,7 +152,6 @@ describe('Teams: the bot token only goes to Microsoft', () => {
   it('refuses a tenant-configured service URL that is not a Bot Connector host', async () => {
     const t = await newTenant();
     const res = await (await import('./harness')).adminCall(t, 'PUT', '/v1/admin/approvals-policy', {
-      teamsTenantId: crypto.randomUUID(),
       policy: { milestoneApprover: PEOPLE.ava, teamsServiceUrl: 'https://attacker.example/teams/' },
     });
     expect(res.status).toBe(422);

@@ -428,3 +428,36 @@ export const amendmentsTable = sqliteTable(
     uniqueIndex('amendments_source_idx').on(t.tenantId, t.source, t.sourceRef),
   ],
 );
+
+// ---- identity proofs ------------------------------------------------------------------------------
+
+/**
+ * A sign-in started by a tenant's admin to prove an identity claim (today: that the firm is the Microsoft 365
+ * organisation it connects), bound to that tenant. One-time and short-lived: the callback consumes it with a
+ * conditional update, so a state is redeemed at most once. The state itself is stored only as its hash; the
+ * PKCE verifier and the nonce stay server side and never reach the browser.
+ */
+export const identityClaimsTable = sqliteTable(
+  'identity_claims',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
+    provider: text('provider', { enum: ['microsoft'] }).notNull(),
+    purpose: text('purpose', { enum: ['teams_tenant'] }).notNull(),
+    stateHash: text('state_hash').notNull(),
+    nonce: text('nonce').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    /** Who started it (the audited principal of the admin key). */
+    startedBy: text('started_by', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    expiresAt: text('expires_at').notNull(),
+    consumedAt: text('consumed_at'),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('identity_claims_state_idx').on(t.stateHash),
+    index('identity_claims_tenant_idx').on(t.tenantId, t.createdAt),
+  ],
+);

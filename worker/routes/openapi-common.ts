@@ -96,4 +96,5 @@ export const security = {
   teamsSso: [{ teamsSso: [] }],
   kantataWebhook: [{ standardWebhookSignature: [] }],
   docusignConnect: [{ docusignHmac: [] }],
+  identityClaimState: [{ identityClaimState: [] }],
 } as const satisfies Record<string, Record<string, string[]>[]>;

@@ -1,19 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EntraIdSchema } from '../../shared/model/ids';
 import type { App } from '../app';
 import { TenantPolicySchema } from '../domain/amendments/policy';
 import { auditedPrincipal } from '../domain/audit';
 import { botConnectorUrlProblems, savePolicy } from '../domain/teams/save-policy';
 import { ApiError } from '../http/api-error';
 import { requireKey } from '../http/auth';
-import {
-  conflictResponse,
-  errorResponses,
-  jsonBody,
-  jsonRequest,
-  keyScopes,
-  unprocessableResponse,
-} from './openapi-common';
+import { errorResponses, jsonBody, jsonRequest, keyScopes, unprocessableResponse } from './openapi-common';
 
 const ava = {
   aadObjectId: 'a7a0c0e1-0000-4000-8000-00000000a7a0',
@@ -32,20 +24,28 @@ const route = createRoute({
   operationId: 'saveApprovalsPolicy',
   tags: ['Admin'],
   summary:
-    "Connect the firm's Teams (its Entra tenant id) and say who approves milestones, change orders and exceptions",
+    'Say who approves milestones, change orders and exceptions in Teams (the organisation is connected with POST /v1/admin/identity/microsoft/claims)',
   security: keyScopes('admin'),
   middleware: [requireKey('admin')] as const,
   request: {
     body: jsonRequest(
-      z.object({
-        teamsTenantId: EntraIdSchema.optional().openapi({
-          description: "The firm's Microsoft Entra tenant id; one Handoff tenant per Microsoft 365 tenant.",
+      z
+        .looseObject({ policy: TenantPolicySchema })
+        // The organisation is proven by a sign-in of its administrator, never typed in: a client still sending
+        // the id learns where it went instead of having it silently dropped.
+        .superRefine((body, ctx) => {
+          if ('teamsTenantId' in body)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['teamsTenantId'],
+              message: 'is no longer accepted here: the Microsoft 365 organisation must be proven',
+              params: {
+                fix: 'Remove teamsTenantId; prove the organisation with POST /v1/admin/identity/microsoft/claims (an administrator of it signs in).',
+              },
+            });
         }),
-        policy: TenantPolicySchema,
-      }),
       'The policy',
       {
-        teamsTenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
         policy: {
           milestoneApprover: ava,
           changeOrderApprover: ava,
@@ -60,12 +60,6 @@ const route = createRoute({
   },
   responses: {
     200: jsonBody(z.object({ ok: z.boolean() }), 'Saved', { ok: true }),
-    409: conflictResponse(
-      'The Microsoft 365 tenant is already connected to another Handoff tenant',
-      'This Microsoft 365 tenant is already connected to another Handoff tenant.',
-      'teamsTenantId',
-      'Check the tenant id in Entra admin center → Overview; if it is right, disconnect it from the other Handoff tenant first.',
-    ),
     422: unprocessableResponse(
       'The service URL is not a Bot Connector host',
       'not a Bot Connector host',
@@ -95,7 +89,7 @@ export function registerV1AdminTeams(app: App) {
     }
     await savePolicy(
       c.get('db'),
-      { tenantId, teamsTenantId: body.teamsTenantId, policy: body.policy },
+      { tenantId, policy: body.policy },
       { who: auditedPrincipal(c.get('principal')), correlationId: c.get('correlationId') },
     );
     return c.json({ ok: true }, 200);

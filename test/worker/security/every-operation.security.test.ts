@@ -83,6 +83,9 @@ async function credentials(op: Operation, firm: SeededFirm, body: string): Promi
       return kantataSignature(firm, body);
     case 'docusignHmac':
       return docusignSignature(firm, body);
+    case 'identityClaimState':
+      // The one-time state travels in the query (the sign-in callback): no header to send.
+      return {};
     default:
       throw new Error(`${label(op)}: no test credentials for security scheme "${scheme}"`);
   }
@@ -319,9 +322,17 @@ describe(`every operation in /openapi.json under bad input ${SEEDED}`, () => {
               'webhook-signature': `v1,${btoa(token.padEnd(32, 'x').slice(0, 32))}`,
             });
           if (schemes.includes('docusignHmac')) headers['x-docusign-signature-1'] = btoa(token || 'x');
-          const sent = await send(op, a, { headers, body: op.method === 'GET' ? undefined : '{}' });
+          // A forged sign-in state is a state Handoff never issued: 400 with the fix to start again.
+          const forgedState = schemes.includes('identityClaimState');
+          const sent = await send(op, a, {
+            headers,
+            body: op.method === 'GET' ? undefined : '{}',
+            ...(forgedState
+              ? { query: new URLSearchParams({ state: token || 'x', code: token }).toString() }
+              : {}),
+          });
           expectWellFormed(sent);
-          expect([401, 403], sent.what).toContain(sent.res.status);
+          expect(forgedState ? [400] : [401, 403], sent.what).toContain(sent.res.status);
           expectNothingOf(b, sent);
         }),
         fcParams(8),

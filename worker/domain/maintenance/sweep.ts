@@ -1,17 +1,22 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { activationsTable, idempotencyKeysTable } from '../../db/schema';
+import { activationsTable, idempotencyKeysTable, identityClaimsTable } from '../../db/schema';
 import type { Env } from '../../env';
 import { launchWorkflow, paramsOf } from '../activation/start-activation';
 
 /** An activation row whose workflow never started (the worker died between the two) waits this long. */
 const LAUNCH_GRACE_MS = 30_000;
+/** Sign-in claims are kept a day after they expire (to trace a failed attempt), then dropped. */
+const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The cron's housekeeping: start workflows for activations that were recorded but never launched (the
- * row is our outbox record), and drop idempotency records past their retention.
+ * row is our outbox record), and drop idempotency records and sign-in claims past their retention.
  */
-export async function sweep(env: Env, db: Db): Promise<{ launched: number; expiredKeys: number }> {
+export async function sweep(
+  env: Env,
+  db: Db,
+): Promise<{ launched: number; expiredKeys: number; expiredClaims: number }> {
   const cutoff = new Date(Date.now() - LAUNCH_GRACE_MS).toISOString();
   const stranded = await db
     .select()
@@ -30,5 +35,9 @@ export async function sweep(env: Env, db: Db): Promise<{ launched: number; expir
     .delete(idempotencyKeysTable)
     .where(lt(idempotencyKeysTable.expiresAt, new Date().toISOString()))
     .returning({ key: idempotencyKeysTable.key });
-  return { launched: stranded.length, expiredKeys: expired.length };
+  const claims = await db
+    .delete(identityClaimsTable)
+    .where(lt(identityClaimsTable.expiresAt, new Date(Date.now() - CLAIM_RETENTION_MS).toISOString()))
+    .returning({ id: identityClaimsTable.id });
+  return { launched: stranded.length, expiredKeys: expired.length, expiredClaims: claims.length };
 }

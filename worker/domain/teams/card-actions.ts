@@ -22,7 +22,7 @@ export async function tenantForTeams(db: Db, tid: string | undefined): Promise<s
   const [t] = await db
     .select({ id: tenantsTable.id })
     .from(tenantsTable)
-    // Stored lower case (savePolicy): a GUID is the same whatever the case it is written in.
+    // Stored lower case (assignTeamsTenant): a GUID is the same whatever the case it is written in.
     .where(eq(tenantsTable.teamsTenantId, tid.toLowerCase()))
     .limit(1);
   return t?.id;
