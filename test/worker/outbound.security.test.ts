@@ -85,12 +85,24 @@ describe('tenant URLs: refused at config time with field, message and fix', () =
       expect(detail!.message.length).toBeGreaterThan(5);
       expect(detail!.fix.length).toBeGreaterThan(10);
     }
+    // A genuine host passes the guard; saving a CRM connection then asks Salesforce which org it reaches
+    // (unreachable from a test machine, or refusing these credentials): never a refusal of the URL.
     const genuine = await adminCall(t, 'PUT', '/v1/admin/connections/crm', {
       system: 'salesforce',
       config: { instanceUrl: 'https://acme.my.salesforce.com', auth: { clientId: 'x' } },
       secrets: { auth: { clientSecret: 's' } },
     });
-    expect(genuine.status).toBe(200);
+    const verdict = (await genuine.json()) as { error?: { code: string; details?: { field: string }[] } };
+    expect([503, 422]).toContain(genuine.status);
+    expect(verdict.error?.code).not.toBe('INTERNAL_ERROR');
+    expect((verdict.error?.details ?? []).map((d) => d.field)).not.toContain('instanceUrl');
+    expect(JSON.stringify(verdict)).toMatch(/could not verify the salesforce connection/i);
+    const psa = await adminCall(t, 'PUT', '/v1/admin/connections/psa', {
+      system: 'kantata',
+      config: { baseUrl: 'https://api.mavenlink.com/api/v1', uiBaseUrl: 'https://app.mavenlink.com' },
+      secrets: { accessToken: 'x' },
+    });
+    expect(psa.status).toBe(200);
   });
 
   it('refuses a Teams service URL that is not a Bot Connector host Microsoft documents, matched exactly', async () => {
