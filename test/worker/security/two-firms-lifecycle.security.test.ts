@@ -1,0 +1,370 @@
+/**
+ * Two firms live the same story one after the other: the same deals (same opportunity ids), their own vendor
+ * instances (which number records alike, so PSA entries, workspaces and ERP records have the same ids in
+ * both), the same time, milestone, invoice, amendment, Teams decisions and exception actions. Every row of
+ * firm B is read before firm A starts and must be exactly the same after A's whole story; A's story must end
+ * exactly as B's did. A query that forgets its tenant filter shows up here: as a write to B's row with the
+ * same id or key, or as A reading B's row (B's come first) and ending elsewhere.
+ */
+import { env } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
+import type { AnySQLiteColumn, AnySQLiteTable } from 'drizzle-orm/sqlite-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signConnectBody } from '../../../worker/connectors/docusign';
+import { getDb } from '../../../worker/db/client';
+import * as schema from '../../../worker/db/schema';
+import type { ConnectedTenant } from '../../support/connect-tenant';
+import { completeMilestone, kantataActor, tmWeek } from '../../support/delivery-demo';
+import {
+  activate,
+  adminCall,
+  cardAction,
+  connectTeams,
+  fastWorkflows,
+  type Json,
+  json,
+  newTenant,
+  PEOPLE,
+  psaProjectIdOf,
+  syncNow,
+  testEnv,
+  waitFor,
+  waitForActivation,
+  waitForReadiness,
+  workerFetch,
+} from '../harness';
+import { GLOBEX, NORTHWIND } from './firms';
+
+const WAIT = 30_000;
+const TAB_AUDIENCE = 'api://handoff.test/00000000-0000-4000-8000-00000000b07a';
+
+function amendmentEnvelope(envelopeId: string, number = 1, rate = 18_000) {
+  const now = new Date().toISOString();
+  const field = (fieldId: string, name: string, value: string) => ({
+    fieldId,
+    name,
+    value,
+    show: 'false',
+    required: 'false',
+  });
+  return JSON.stringify({
+    event: 'envelope-completed',
+    apiVersion: 'v2.1',
+    uri: `/restapi/v2.1/accounts/acc-1/envelopes/${envelopeId}`,
+    retryCount: 0,
+    configurationId: 10501,
+    generatedDateTime: now,
+    data: {
+      accountId: 'acc-1',
+      userId: 'u-1',
+      envelopeId,
+      envelopeSummary: {
+        status: 'completed',
+        emailSubject: 'Globex data platform: amendment 1',
+        envelopeId,
+        createdDateTime: now,
+        completedDateTime: now,
+        statusChangedDateTime: now,
+        recipients: {
+          signers: [
+            {
+              recipientId: '1',
+              name: 'Hank Scorpio',
+              email: 'hank@globex.example',
+              status: 'completed',
+              signedDateTime: now,
+            },
+          ],
+        },
+        customFields: {
+          textCustomFields: [
+            field('1', 'handoff_contract_key', GLOBEX),
+            field('2', 'amendment_number', String(number)),
+            field('3', 'effective_date', '2026-11-17'),
+            field(
+              '4',
+              'handoff_changes',
+              JSON.stringify({
+                rates: [
+                  {
+                    role: 'Consultant',
+                    rate: { amountMinor: rate, currency: 'USD' },
+                    effectiveFrom: '2026-11-17',
+                  },
+                ],
+                notToExceed: { amountMinor: 30_000_000, currency: 'USD' },
+              }),
+            ),
+          ],
+        },
+      },
+    },
+  });
+}
+
+const get = async (t: ConnectedTenant, path: string) => {
+  const res = await adminCall(t, 'GET', path);
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return json(res);
+};
+
+/** The whole story for one firm: activation, delivery, acceptance and invoice, amendment, exception actions. */
+async function story(t: ConnectedTenant): Promise<string> {
+  const tid = await connectTeams(t);
+  await activate(t, GLOBEX);
+  await activate(t, NORTHWIND);
+  const gx = psaProjectIdOf(await waitForActivation(t, GLOBEX));
+  const nw = psaProjectIdOf(await waitForActivation(t, NORTHWIND));
+  const actor = kantataActor(t.instances.kantata.baseUrl, t.emulatorSecrets.kantataToken);
+  await tmWeek(actor, gx);
+  await completeMilestone(actor, nw, 'Discovery');
+  await syncNow(t);
+  await waitForReadiness(t, gx, (r) => r.counts.posted === 4, WAIT);
+  const m = await waitForReadiness(t, nw, (r) => r.milestones[0]?.state === 'awaiting_acceptance', WAIT);
+
+  // Ava accepts the milestone on her card; the invoice follows.
+  const accepted = await cardAction(tid, PEOPLE.ava, 'milestone.accept', {
+    kind: 'milestoneAcceptance',
+    approvalId: m.milestones[0]!.approvalId!,
+  });
+  expect(accepted.status).toBe(200);
+  await waitForReadiness(t, nw, (r) => r.milestones[0]?.state === 'invoiced', WAIT);
+
+  // A signed change order on Globex: approved on Ava's card, applied, time at the old rate held.
+  const body = amendmentEnvelope('env-two-firms-1');
+  const delivered = await workerFetch(`http://handoff/v1/webhooks/docusign/${t.tenantId}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-docusign-signature-1': await signConnectBody(t.emulatorSecrets.docusignHmacKey, body),
+    },
+    body,
+  });
+  expect(delivered.status).toBe(202);
+  const changeOrder = await waitFor(
+    async () => (await get(t, '/v1/approvals')).approvals.find((a: Json) => a.kind === 'change_order'),
+    (a: Json) => a?.state === 'requested',
+    WAIT,
+  );
+  const approved = await cardAction(tid, PEOPLE.ava, 'changeOrder.approve', {
+    kind: 'changeOrder',
+    changeOrderId: changeOrder.id,
+  });
+  expect(approved.status).toBe(200);
+  await waitFor(
+    () => get(t, `/v1/amendments?contractKey=${GLOBEX}`),
+    (r: Json) => r.amendments[0]?.state === 'applied',
+    WAIT,
+  );
+  await waitForReadiness(t, gx, (r) => r.exceptions.some((e) => e.rule === 'superseded-by-amendment'), WAIT);
+
+  // The exception queue: the entry at a superseded rate is posted at the contract rate; the other stays open.
+  const open = (await get(t, '/v1/exceptions?status=open&limit=200')).exceptions.filter(
+    (e: Json) => e.subjectType !== 'activation',
+  );
+  expect(open.length).toBe(2);
+  const stale = open.find((e: Json) => e.code === 'superseded-rate');
+  expect(stale).toBeTruthy();
+  const edited = await adminCall(t, 'POST', `/v1/exceptions/${stale.id}/edit-and-retry`, {
+    changes: { postAtContractRate: true },
+  });
+  expect(edited.status, await edited.clone().text()).toBe(200);
+
+  // And a last sync: invoices and billing status read back, cursors moved.
+  await syncNow(t);
+  return tid;
+}
+
+/** Tables that hold a firm's rows (every one with a tenant column). */
+const TABLES = Object.entries(schema).filter(
+  ([, table]) => typeof table === 'object' && table !== null && 'tenantId' in (table as object),
+) as [string, typeof schema.exceptionsTable][];
+
+/** Every row of the firm, table by table, in a stable order. */
+async function rowsOf(tenantId: string): Promise<Record<string, unknown[]>> {
+  const db = getDb(env as never);
+  const out: Record<string, unknown[]> = {};
+  for (const [name, table] of TABLES) {
+    const rows = (await db.select().from(table).where(eq(table.tenantId, tenantId))) as Record<
+      string,
+      unknown
+    >[];
+    out[name] = rows.map((r) => JSON.stringify(r)).sort();
+  }
+  return out;
+}
+
+/** What the story left, without ids, times or anything else that differs between two runs of it. */
+async function outcome(tenantId: string) {
+  const db = getDb(env as never);
+  const of = async <T extends AnySQLiteTable & { tenantId: AnySQLiteColumn }>(table: T) =>
+    (await db
+      .select()
+      .from(table as never)
+      .where(eq(table.tenantId, tenantId))) as T['$inferSelect'][];
+  const count = (xs: string[]) =>
+    Object.entries(
+      xs.reduce<Record<string, number>>((m, x) => Object.assign(m, { [x]: (m[x] ?? 0) + 1 }), {}),
+    ).sort();
+  const t = schema;
+  return {
+    activations: count(
+      (await of(t.activationsTable)).map((a) => `${a.opportunityId} ${a.status} ${a.contractNumber}`),
+    ),
+    steps: count((await of(t.activationStepsTable)).map((s) => `${s.name} ${s.status}`)),
+    links: count((await of(t.linksTable)).map((l) => `${l.contractKey} ${l.role} ${l.kind}`)),
+    contractVersions: count((await of(t.contractVersionsTable)).map((c) => `${c.contractKey} ${c.version}`)),
+    items: count(
+      (await of(t.deliveryItemsTable)).map((i) => `${i.contractKey} ${i.kind} ${i.state} ${i.rule}`),
+    ),
+    exceptions: count(
+      (await of(t.exceptionsTable)).map((e) => `${e.code} ${e.source} ${e.status} ${e.owner}`),
+    ),
+    approvals: count((await of(t.approvalsTable)).map((a) => `${a.kind} ${a.contractKey} ${a.state}`)),
+    invoices: count((await of(t.invoicesTable)).map((i) => `${i.contractKey} ${i.status}`)),
+    amendments: count((await of(t.amendmentsTable)).map((a) => `${a.contractKey} ${a.number} ${a.state}`)),
+    milestones: count(
+      (await of(t.milestoneStatusTable)).map((m) =>
+        JSON.stringify({ ...m, tenantId: 0, psaId: 0, updatedAt: 0 }),
+      ),
+    ),
+    cards: (await of(t.teamsCardsTable)).length,
+    conversations: (await of(t.teamsConversationsTable)).length,
+    cursors: count((await of(t.syncCursorsTable)).map((c) => c.name.replace(/\d+/g, 'N'))),
+    keys: count((await of(t.apiKeysTable)).map((k) => `${k.scope} ${k.revokedAt === null}`)),
+    connections: count((await of(t.connectionsTable)).map((c) => c.role)),
+  };
+}
+
+/** The firm's rows once its background work (queues, workflows, card refreshes) has gone quiet. */
+async function settledRowsOf(tenantId: string): Promise<Record<string, unknown[]>> {
+  let last = await rowsOf(tenantId);
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const now = await rowsOf(tenantId);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  throw new Error('the firm never went quiet');
+}
+
+let a: ConnectedTenant;
+let b: ConnectedTenant;
+let bBefore: Record<string, unknown[]>;
+let aTid: string;
+let bTid: string;
+
+beforeAll(async () => {
+  await using _wf = await fastWorkflows();
+  [a, b] = await Promise.all([newTenant(), newTenant()]);
+  bTid = await story(b);
+  bBefore = await settledRowsOf(b.tenantId);
+  aTid = await story(a);
+}, 240_000);
+
+describe('two firms, one story each, one after the other', () => {
+  it('leaves every row of the firm that went first exactly as it was', async () => {
+    expect(Object.values(bBefore).flat().length).toBeGreaterThan(50);
+    const after = await rowsOf(b.tenantId);
+    for (const [name] of TABLES) expect(after[name], name).toEqual(bBefore[name]);
+  });
+
+  it('ends the second firm exactly where the first one ended', async () => {
+    await settledRowsOf(a.tenantId);
+    expect(await outcome(a.tenantId)).toEqual(await outcome(b.tenantId));
+  });
+
+  it("refuses one firm's people on the other firm's pending decisions and exceptions, and lists only their own", async () => {
+    const sso = async (tid: string, person: { aadObjectId: string; name: string }) =>
+      json(
+        await fetch(`${testEnv.EMULATORS.entra}/__emulator/instances/entra/sso-token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ tid, oid: person.aadObjectId, name: person.name, aud: TAB_AUDIENCE }),
+        }),
+      ).then((r: Json) => r.token as string);
+    const tab = async (tid: string, person: typeof PEOPLE.ava, path: string, body?: unknown) =>
+      workerFetch(`http://handoff${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${await sso(tid, person)}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const idsOf = async (
+      tenantId: string,
+      table: typeof schema.exceptionsTable | typeof schema.approvalsTable,
+    ) =>
+      (
+        await getDb(env as never)
+          .select({ id: table.id })
+          .from(table)
+          .where(eq(table.tenantId, tenantId))
+      ).map((r) => r.id);
+
+    // Each firm's people see their own queue in the tab, and only it.
+    for (const [firm, tid] of [
+      [a, aTid],
+      [b, bTid],
+    ] as const) {
+      const own = await idsOf(firm.tenantId, schema.exceptionsTable);
+      const mine = await json(await tab(tid, PEOPLE.emma, '/v1/teams/me/exceptions'));
+      expect(
+        mine.items.length,
+        JSON.stringify((await get(firm, '/v1/exceptions?status=open')).exceptions.map((e: Json) => e.owner)),
+      ).toBeGreaterThan(0);
+      for (const e of mine.items) expect(own, 'an exception of another firm in the tab').toContain(e.id);
+    }
+
+    // B has a new change order waiting; B's exceptions are open.
+    const body = amendmentEnvelope('env-two-firms-2', 2, 19_000);
+    const delivered = await workerFetch(`http://handoff/v1/webhooks/docusign/${b.tenantId}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-docusign-signature-1': await signConnectBody(b.emulatorSecrets.docusignHmacKey, body),
+      },
+      body,
+    });
+    expect(delivered.status).toBe(202);
+    const pending: Json = await waitFor(
+      async () =>
+        (await get(b, '/v1/approvals')).approvals.find(
+          (x: Json) => x.kind === 'change_order' && x.state === 'requested',
+        ),
+      Boolean,
+      WAIT,
+    );
+    const bOpen = (await get(b, '/v1/exceptions?status=open&limit=200')).exceptions.filter(
+      (e: Json) => e.subjectType !== 'activation',
+    );
+    expect(bOpen.length).toBeGreaterThan(0);
+    const before = await rowsOf(b.tenantId);
+
+    // A's approver and exception owner act on B's ids: on their cards, in their tab.
+    await cardAction(aTid, PEOPLE.ava, 'changeOrder.approve', {
+      kind: 'changeOrder',
+      changeOrderId: pending.id,
+    });
+    for (const e of bOpen) {
+      await cardAction(aTid, PEOPLE.emma, 'exception.skip', {
+        kind: 'exception',
+        exceptionId: e.id,
+        reason: 'not ours',
+      });
+      await cardAction(aTid, PEOPLE.emma, 'exception.retry', { kind: 'exception', exceptionId: e.id });
+      const r = await tab(aTid, PEOPLE.emma, `/v1/teams/me/exceptions/${e.id}/resolution`, {
+        action: 'skip',
+        reason: 'not ours either',
+      });
+      expect(r.status, await r.clone().text()).toBeGreaterThanOrEqual(400);
+    }
+    const decided = await tab(aTid, PEOPLE.ava, `/v1/teams/me/approvals/${pending.id}/decision`, {
+      decision: 'approve',
+    });
+    expect(decided.status, await decided.clone().text()).toBeGreaterThanOrEqual(400);
+
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await rowsOf(b.tenantId);
+    for (const name of ['approvalsTable', 'exceptionsTable', 'amendmentsTable', 'deliveryItemsTable'])
+      expect(after[name], name).toEqual(before[name]);
+  });
+});
