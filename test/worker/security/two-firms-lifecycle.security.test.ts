@@ -6,13 +6,15 @@
  * exactly as B's did. A query that forgets its tenant filter shows up here: as a write to B's row with the
  * same id or key, or as A reading B's row (B's come first) and ending elsewhere.
  */
-import { env } from 'cloudflare:test';
-import { eq } from 'drizzle-orm';
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { and, eq } from 'drizzle-orm';
 import type { AnySQLiteColumn, AnySQLiteTable } from 'drizzle-orm/sqlite-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signConnectBody } from '../../../worker/connectors/docusign';
 import { getDb } from '../../../worker/db/client';
 import * as schema from '../../../worker/db/schema';
+import type { Env } from '../../../worker/env';
+import worker from '../../../worker/index';
 import type { ConnectedTenant } from '../../support/connect-tenant';
 import { completeMilestone, kantataActor, tmWeek } from '../../support/delivery-demo';
 import {
@@ -20,6 +22,7 @@ import {
   adminCall,
   cardAction,
   connectTeams,
+  effects,
   fastWorkflows,
   type Json,
   json,
@@ -366,5 +369,99 @@ describe('two firms, one story each, one after the other', () => {
     const after = await rowsOf(b.tenantId);
     for (const name of ['approvalsTable', 'exceptionsTable', 'amendmentsTable', 'deliveryItemsTable'])
       expect(after[name], name).toEqual(before[name]);
+  });
+
+  it("does nothing to either firm when work names one firm's tenant and the other firm's ids", async () => {
+    await using _wf = await fastWorkflows();
+    const db = getDb(env as never);
+    const t = schema;
+    const ofB = async <T extends AnySQLiteTable & { tenantId: AnySQLiteColumn }>(table: T) =>
+      (await db
+        .select()
+        .from(table as never)
+        .where(eq(table.tenantId, b.tenantId))) as T['$inferSelect'][];
+    const bAmendment = (await ofB(t.amendmentsTable)).find((x) => x.state === 'awaiting_approval')!;
+    const bMilestone = (await ofB(t.approvalsTable)).find((x) => x.kind === 'milestone')!;
+    const bActivation = (await ofB(t.activationsTable)).find((x) => x.opportunityId === GLOBEX)!;
+    // B has an entry waiting to be posted (as one does between its queueing and its posting).
+    const aItemIds = new Set(
+      (
+        await getDb(env as never)
+          .select({ id: t.deliveryItemsTable.id })
+          .from(t.deliveryItemsTable)
+          .where(eq(t.deliveryItemsTable.tenantId, a.tenantId))
+      ).map((r) => r.id),
+    );
+    const bItem =
+      (await ofB(t.deliveryItemsTable)).find(
+        (x) => x.kind === 'time' && x.state === 'posted' && !aItemIds.has(x.id),
+      ) ?? (await ofB(t.deliveryItemsTable)).find((x) => x.kind === 'time' && x.state === 'posted')!;
+    await db
+      .update(t.deliveryItemsTable)
+      .set({ state: 'queued' })
+      .where(and(eq(t.deliveryItemsTable.tenantId, b.tenantId), eq(t.deliveryItemsTable.id, bItem.id)));
+    expect([bAmendment, bMilestone, bActivation, bItem].every(Boolean)).toBe(true);
+    const before = {
+      b: await settledRowsOf(b.tenantId),
+      ns: await effects(a, 'netsuite'),
+      nsB: await effects(b, 'netsuite'),
+    };
+
+    const forged = `forged-${crypto.randomUUID().slice(0, 8)}`;
+    const instances = [
+      await (env as unknown as Env).AMENDMENT_WORKFLOW.create({
+        id: `${forged}-amendment`,
+        params: { tenantId: a.tenantId, amendmentId: bAmendment.id, correlationId: forged },
+      }),
+      await (env as unknown as Env).MILESTONE_INVOICE_WORKFLOW.create({
+        id: `${forged}-invoice`,
+        params: {
+          tenantId: a.tenantId,
+          approvalId: bMilestone.id,
+          contractKey: bMilestone.contractKey,
+          milestoneKey: bMilestone.subjectKey,
+          correlationId: forged,
+          actor: 'forged',
+        },
+      }),
+      await (env as unknown as Env).ACTIVATION_WORKFLOW.create({
+        id: `${forged}-activation`,
+        params: {
+          tenantId: a.tenantId,
+          activationId: bActivation.id,
+          opportunityId: GLOBEX,
+          correlationId: forged,
+          attempt: 1,
+          actor: 'forged',
+        },
+      }),
+    ];
+    const message = { tenantId: a.tenantId, itemId: bItem.id, correlationId: forged };
+    for (const queue of ['handoff-posting', 'handoff-posting-dlq']) {
+      const batch = createMessageBatch(queue, [
+        { id: `${forged}-${queue}`, timestamp: new Date(), attempts: 1, body: message },
+      ]);
+      const ctx = createExecutionContext();
+      await worker.queue(batch as never, env as never);
+      await getQueueResult(batch, ctx);
+    }
+    for (const i of instances)
+      await waitFor(
+        async () => (await i.status()).status,
+        (s) => !['queued', 'running', 'waiting', 'waitingForPause', 'unknown'].includes(s),
+        WAIT,
+      ).catch(() => undefined);
+
+    const after = {
+      b: await settledRowsOf(b.tenantId),
+      ns: await effects(a, 'netsuite'),
+      nsB: await effects(b, 'netsuite'),
+    };
+    for (const [name] of TABLES) expect(after.b[name], name).toEqual(before.b[name]);
+    // The forged activation names A's own deal (its CRM's opportunity): it may touch A's customer and project.
+    // Nothing may be billed or posted in A's ERP for B's approval or entry.
+    for (const effect of ['invoice.create', 'timeBill.create', 'expenseReport.create'])
+      expect(after.ns[effect] ?? 0, `firm A's ERP ${effect}`).toBe(before.ns[effect] ?? 0);
+    expect(after.nsB, "firm B's ERP").toEqual(before.nsB);
   });
 });
