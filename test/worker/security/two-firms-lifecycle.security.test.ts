@@ -383,23 +383,31 @@ describe('two firms, one story each, one after the other', () => {
     const bAmendment = (await ofB(t.amendmentsTable)).find((x) => x.state === 'awaiting_approval')!;
     const bMilestone = (await ofB(t.approvalsTable)).find((x) => x.kind === 'milestone')!;
     const bActivation = (await ofB(t.activationsTable)).find((x) => x.opportunityId === GLOBEX)!;
-    // B has an entry waiting to be posted (as one does between its queueing and its posting).
-    const aItemIds = new Set(
-      (
-        await getDb(env as never)
-          .select({ id: t.deliveryItemsTable.id })
-          .from(t.deliveryItemsTable)
-          .where(eq(t.deliveryItemsTable.tenantId, a.tenantId))
-      ).map((r) => r.id),
-    );
-    const bItem =
-      (await ofB(t.deliveryItemsTable)).find(
-        (x) => x.kind === 'time' && x.state === 'posted' && !aItemIds.has(x.id),
-      ) ?? (await ofB(t.deliveryItemsTable)).find((x) => x.kind === 'time' && x.state === 'posted')!;
+    // B has an entry waiting to be posted (as one does between its queueing and its posting), of an id only B has.
+    const template = (await ofB(t.deliveryItemsTable)).find(
+      (x) => x.kind === 'time' && x.state === 'posted',
+    )!;
+    const secret = `b-only-${crypto.randomUUID().slice(0, 8)}`;
+    const bItem = {
+      ...template,
+      id: `time:${secret}`,
+      state: 'queued' as const,
+      note: `note of ${secret}`,
+      exceptionId: null,
+      erpId: null,
+      postedAt: null,
+    };
+    await db.insert(t.deliveryItemsTable).values(bItem);
+    // And A has one waiting whose id B's PSA gave one of B's entries too (each firm's PSA numbers alike).
+    const bIds = new Set((await ofB(t.deliveryItemsTable)).map((x) => x.id));
+    const [shared] = (
+      await db.select().from(t.deliveryItemsTable).where(eq(t.deliveryItemsTable.tenantId, a.tenantId))
+    ).filter((x) => x.kind === 'time' && bIds.has(x.id));
+    expect(shared).toBeTruthy();
     await db
       .update(t.deliveryItemsTable)
       .set({ state: 'queued' })
-      .where(and(eq(t.deliveryItemsTable.tenantId, b.tenantId), eq(t.deliveryItemsTable.id, bItem.id)));
+      .where(and(eq(t.deliveryItemsTable.tenantId, a.tenantId), eq(t.deliveryItemsTable.id, shared!.id)));
     expect([bAmendment, bMilestone, bActivation, bItem].every(Boolean)).toBe(true);
     const before = {
       b: await settledRowsOf(b.tenantId),
@@ -437,9 +445,15 @@ describe('two firms, one story each, one after the other', () => {
       }),
     ];
     const message = { tenantId: a.tenantId, itemId: bItem.id, correlationId: forged };
-    for (const queue of ['handoff-posting', 'handoff-posting-dlq']) {
+    // A's own entry exhausts its retries: held in A, and only in A.
+    const own = { tenantId: a.tenantId, itemId: shared!.id, correlationId: forged };
+    for (const [queue, body] of [
+      ['handoff-posting', message],
+      ['handoff-posting-dlq', message],
+      ['handoff-posting-dlq', own],
+    ] as const) {
       const batch = createMessageBatch(queue, [
-        { id: `${forged}-${queue}`, timestamp: new Date(), attempts: 1, body: message },
+        { id: `${forged}-${queue}-${body.itemId}`, timestamp: new Date(), attempts: 1, body },
       ]);
       const ctx = createExecutionContext();
       await worker.queue(batch as never, env as never);
@@ -458,6 +472,9 @@ describe('two firms, one story each, one after the other', () => {
       nsB: await effects(b, 'netsuite'),
     };
     for (const [name] of TABLES) expect(after.b[name], name).toEqual(before.b[name]);
+    // What A's own rows say about the forged work (an exception, an audit entry) names nothing A did not send.
+    const aRows = JSON.stringify(await rowsOf(a.tenantId));
+    expect(aRows).not.toContain(`note of ${secret}`);
     // The forged activation names A's own deal (its CRM's opportunity): it may touch A's customer and project.
     // Nothing may be billed or posted in A's ERP for B's approval or entry.
     for (const effect of ['invoice.create', 'timeBill.create', 'expenseReport.create'])
