@@ -13,6 +13,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signConnectBody } from '../../../worker/connectors/docusign';
 import { getDb } from '../../../worker/db/client';
 import * as schema from '../../../worker/db/schema';
+import { launchWorkflow, paramsOf } from '../../../worker/domain/activation/start-activation';
+import { activationView, resetSteps } from '../../../worker/domain/activation/store';
+import { decideChangeOrder } from '../../../worker/domain/teams/decide-change-order';
+import { exceptionOwner } from '../../../worker/domain/teams/my-exceptions';
 import type { Env } from '../../../worker/env';
 import worker from '../../../worker/index';
 import type { ConnectedTenant } from '../../support/connect-tenant';
@@ -398,6 +402,11 @@ describe('two firms, one story each, one after the other', () => {
       postedAt: null,
     };
     await db.insert(t.deliveryItemsTable).values(bItem);
+    // B's contract for the deal has a number of its own (the firms' CRMs number alike).
+    await db
+      .update(t.activationsTable)
+      .set({ contractNumber: `${bActivation.contractNumber}-B` })
+      .where(and(eq(t.activationsTable.tenantId, b.tenantId), eq(t.activationsTable.id, bActivation.id)));
     // And A has one waiting whose id B's PSA gave one of B's entries too (each firm's PSA numbers alike).
     const bIds = new Set((await ofB(t.deliveryItemsTable)).map((x) => x.id));
     const [shared] = (
@@ -480,5 +489,57 @@ describe('two firms, one story each, one after the other', () => {
     for (const effect of ['invoice.create', 'timeBill.create', 'expenseReport.create'])
       expect(after.ns[effect] ?? 0, `firm A's ERP ${effect}`).toBe(before.ns[effect] ?? 0);
     expect(after.nsB, "firm B's ERP").toEqual(before.nsB);
+  });
+
+  it("answers nothing and changes nothing when a domain verb is asked by one firm about the other firm's ids", async () => {
+    const db = getDb(env as never);
+    const t = schema;
+    const [bAct] = await db
+      .select()
+      .from(t.activationsTable)
+      .where(and(eq(t.activationsTable.tenantId, b.tenantId), eq(t.activationsTable.opportunityId, GLOBEX)));
+    const [bExc] = await db
+      .select()
+      .from(t.exceptionsTable)
+      .where(eq(t.exceptionsTable.tenantId, b.tenantId));
+    const [bChangeOrder] = await db
+      .select()
+      .from(t.approvalsTable)
+      .where(
+        and(
+          eq(t.approvalsTable.tenantId, b.tenantId),
+          eq(t.approvalsTable.kind, 'change_order'),
+          eq(t.approvalsTable.state, 'requested'),
+        ),
+      );
+    expect(bAct && bExc && bChangeOrder).toBeTruthy();
+    // B's activation as it is between its click and its workflow's start.
+    await db
+      .update(t.activationsTable)
+      .set({ workflowStarted: false })
+      .where(and(eq(t.activationsTable.tenantId, b.tenantId), eq(t.activationsTable.id, bAct!.id)));
+    const before = await settledRowsOf(b.tenantId);
+
+    expect(await exceptionOwner(db, a.tenantId, bExc!.id)).toBeUndefined();
+    const view = await activationView(db, { ...bAct!, tenantId: a.tenantId, exceptionId: bExc!.id });
+    expect(view.steps.every((s) => s.status === 'pending')).toBe(true);
+    expect(JSON.stringify(view)).not.toContain(bExc!.id.slice(4));
+    await resetSteps(db, a.tenantId, bAct!.id);
+    await launchWorkflow(
+      env as never,
+      db,
+      paramsOf({ ...bAct!, tenantId: a.tenantId, workflowStarted: false }, 'forged'),
+      `forged-launch-${crypto.randomUUID().slice(0, 8)}`,
+    );
+    await decideChangeOrder(db, env as never, {
+      tenantId: a.tenantId,
+      approvalId: bChangeOrder!.id,
+      decision: 'approve',
+      actor: 'forged',
+      correlationId: 'forged',
+    }).catch(() => undefined);
+
+    const after = await settledRowsOf(b.tenantId);
+    for (const [name] of TABLES) expect(after[name], name).toEqual(before[name]);
   });
 });
