@@ -17,6 +17,7 @@ import { launchWorkflow, paramsOf } from '../../../worker/domain/activation/star
 import { activationView, resetSteps } from '../../../worker/domain/activation/store';
 import { decideChangeOrder } from '../../../worker/domain/teams/decide-change-order';
 import { exceptionOwner } from '../../../worker/domain/teams/my-exceptions';
+import { approvalCard, exceptionCardFor } from '../../../worker/domain/teams/views';
 import type { Env } from '../../../worker/env';
 import worker from '../../../worker/index';
 import type { ConnectedTenant } from '../../support/connect-tenant';
@@ -347,17 +348,25 @@ describe('two firms, one story each, one after the other', () => {
     const before = await rowsOf(b.tenantId);
 
     // A's approver and exception owner act on B's ids: on their cards, in their tab.
-    await cardAction(aTid, PEOPLE.ava, 'changeOrder.approve', {
-      kind: 'changeOrder',
-      changeOrderId: pending.id,
-    });
+    // Each answer is the card of an unknown subject: nothing of B's shows, nothing is decided.
+    const unknown = async (res: Response) => expect(await res.text()).toMatch(/no longer exists/);
+    await unknown(
+      await cardAction(aTid, PEOPLE.ava, 'changeOrder.approve', {
+        kind: 'changeOrder',
+        changeOrderId: pending.id,
+      }),
+    );
     for (const e of bOpen) {
-      await cardAction(aTid, PEOPLE.emma, 'exception.skip', {
-        kind: 'exception',
-        exceptionId: e.id,
-        reason: 'not ours',
-      });
-      await cardAction(aTid, PEOPLE.emma, 'exception.retry', { kind: 'exception', exceptionId: e.id });
+      await unknown(
+        await cardAction(aTid, PEOPLE.emma, 'exception.skip', {
+          kind: 'exception',
+          exceptionId: e.id,
+          reason: 'no',
+        }),
+      );
+      await unknown(
+        await cardAction(aTid, PEOPLE.emma, 'exception.retry', { kind: 'exception', exceptionId: e.id }),
+      );
       const r = await tab(aTid, PEOPLE.emma, `/v1/teams/me/exceptions/${e.id}/resolution`, {
         action: 'skip',
         reason: 'not ours either',
@@ -521,6 +530,8 @@ describe('two firms, one story each, one after the other', () => {
     const before = await settledRowsOf(b.tenantId);
 
     expect(await exceptionOwner(db, a.tenantId, bExc!.id)).toBeUndefined();
+    expect(await approvalCard(db, a.tenantId, bChangeOrder!.id, PEOPLE.ava.aadObjectId)).toBeUndefined();
+    expect(await exceptionCardFor(db, a.tenantId, bExc!.id, PEOPLE.emma.aadObjectId)).toBeUndefined();
     const view = await activationView(db, { ...bAct!, tenantId: a.tenantId, exceptionId: bExc!.id });
     expect(view.steps.every((s) => s.status === 'pending')).toBe(true);
     expect(JSON.stringify(view)).not.toContain(bExc!.id.slice(4));
