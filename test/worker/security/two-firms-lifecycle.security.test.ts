@@ -44,6 +44,7 @@ import {
 import { GLOBEX, NORTHWIND } from './firms';
 
 const WAIT = 30_000;
+const B_THRESHOLD = 987_654_321;
 const TAB_AUDIENCE = 'api://handoff.test/00000000-0000-4000-8000-00000000b07a';
 
 function amendmentEnvelope(envelopeId: string, number = 1, rate = 18_000) {
@@ -117,8 +118,8 @@ const get = async (t: ConnectedTenant, path: string) => {
 };
 
 /** The whole story for one firm: activation, delivery, acceptance and invoice, amendment, exception actions. */
-async function story(t: ConnectedTenant): Promise<string> {
-  const tid = await connectTeams(t);
+async function story(t: ConnectedTenant, policy: Record<string, unknown> = {}): Promise<string> {
+  const tid = await connectTeams(t, policy);
   await activate(t, GLOBEX);
   await activate(t, NORTHWIND);
   const gx = psaProjectIdOf(await waitForActivation(t, GLOBEX));
@@ -241,6 +242,7 @@ async function outcome(tenantId: string) {
     cursors: count((await of(t.syncCursorsTable)).map((c) => c.name.replace(/\d+/g, 'N'))),
     keys: count((await of(t.apiKeysTable)).map((k) => `${k.scope} ${k.revokedAt === null}`)),
     connections: count((await of(t.connectionsTable)).map((c) => c.role)),
+    audit: count((await of(t.auditLogTable)).map((x) => x.action)),
   };
 }
 
@@ -265,7 +267,8 @@ let bTid: string;
 beforeAll(async () => {
   await using _wf = await fastWorkflows();
   [a, b] = await Promise.all([newTenant(), newTenant()]);
-  bTid = await story(b);
+  // B's policy has a threshold of its own (it changes nothing in this story: rates always need approval).
+  bTid = await story(b, { approveAboveMinor: B_THRESHOLD });
   bBefore = await settledRowsOf(b.tenantId);
   aTid = await story(a);
 }, 240_000);
@@ -278,8 +281,9 @@ describe('two firms, one story each, one after the other', () => {
   });
 
   it('ends the second firm exactly where the first one ended', async () => {
-    await settledRowsOf(a.tenantId);
+    const aRows = JSON.stringify(await settledRowsOf(a.tenantId));
     expect(await outcome(a.tenantId)).toEqual(await outcome(b.tenantId));
+    expect(aRows, "B's own policy threshold in A's rows").not.toContain(String(B_THRESHOLD));
   });
 
   it("refuses one firm's people on the other firm's pending decisions and exceptions, and lists only their own", async () => {
@@ -522,6 +526,16 @@ describe('two firms, one story each, one after the other', () => {
         ),
       );
     expect(bAct && bExc && bChangeOrder).toBeTruthy();
+    // B's invoice for the same milestone of the same deal has a number of its own.
+    const bInvoiceNumber = `B-${crypto.randomUUID().slice(0, 8)}`;
+    await db
+      .update(t.invoicesTable)
+      .set({ number: bInvoiceNumber })
+      .where(eq(t.invoicesTable.tenantId, b.tenantId));
+    const [aMilestone] = await db
+      .select()
+      .from(t.approvalsTable)
+      .where(and(eq(t.approvalsTable.tenantId, a.tenantId), eq(t.approvalsTable.kind, 'milestone')));
     // B's activation as it is between its click and its workflow's start.
     await db
       .update(t.activationsTable)
@@ -532,6 +546,9 @@ describe('two firms, one story each, one after the other', () => {
     expect(await exceptionOwner(db, a.tenantId, bExc!.id)).toBeUndefined();
     expect(await approvalCard(db, a.tenantId, bChangeOrder!.id, PEOPLE.ava.aadObjectId)).toBeUndefined();
     expect(await exceptionCardFor(db, a.tenantId, bExc!.id, PEOPLE.emma.aadObjectId)).toBeUndefined();
+    const aCard = JSON.stringify(await approvalCard(db, a.tenantId, aMilestone!.id, PEOPLE.ava.aadObjectId));
+    expect(aCard).toMatch(/Discovery/);
+    expect(aCard).not.toContain(bInvoiceNumber);
     const view = await activationView(db, { ...bAct!, tenantId: a.tenantId, exceptionId: bExc!.id });
     expect(view.steps.every((s) => s.status === 'pending')).toBe(true);
     expect(JSON.stringify(view)).not.toContain(bExc!.id.slice(4));
