@@ -378,13 +378,48 @@ describe('two firms, one story each, one after the other', () => {
       expect(r.status, await r.clone().text()).toBeGreaterThanOrEqual(400);
     }
     const decided = await tab(aTid, PEOPLE.ava, `/v1/teams/me/approvals/${pending.id}/decision`, {
-      decision: 'approve',
+      decision: 'accept',
     });
-    expect(decided.status, await decided.clone().text()).toBeGreaterThanOrEqual(400);
+    expect(decided.status, await decided.clone().text()).toBe(404);
+
+    // Keys and connections: A's admin sees and acts on A's only.
+    const keyIds = async (tenantId: string) =>
+      (
+        await getDb(env as never)
+          .select({ id: schema.apiKeysTable.id, scope: schema.apiKeysTable.scope })
+          .from(schema.apiKeysTable)
+          .where(eq(schema.apiKeysTable.tenantId, tenantId))
+      ).map((k) => k);
+    const aKeys = await keyIds(a.tenantId);
+    const listed = await get(a, '/v1/admin/api-keys');
+    expect(listed.keys.map((k: Json) => k.id).sort()).toEqual(aKeys.map((k) => k.id).sort());
+    for (const k of await keyIds(b.tenantId)) {
+      expect((await adminCall(a, 'POST', `/v1/admin/api-keys/${k.id}/revoke`)).status).toBe(404);
+      expect((await adminCall(a, 'POST', `/v1/admin/api-keys/${k.id}/rotate`, {})).status).toBe(404);
+    }
+    // A's only admin key is its last one, whatever keys other firms have.
+    const aAdmin = aKeys.filter((k) => k.scope === 'admin');
+    expect(aAdmin).toHaveLength(1);
+    expect((await adminCall(a, 'POST', `/v1/admin/api-keys/${aAdmin[0]!.id}/revoke`)).status).toBe(409);
+    const connections = await get(a, '/v1/admin/connections');
+    const aConnections = await getDb(env as never)
+      .select({ role: schema.connectionsTable.role })
+      .from(schema.connectionsTable)
+      .where(eq(schema.connectionsTable.tenantId, a.tenantId));
+    expect(connections.connections.map((c: Json) => c.role).sort()).toEqual(
+      aConnections.map((c) => c.role).sort(),
+    );
 
     await new Promise((r) => setTimeout(r, 1000));
     const after = await rowsOf(b.tenantId);
-    for (const name of ['approvalsTable', 'exceptionsTable', 'amendmentsTable', 'deliveryItemsTable'])
+    for (const name of [
+      'approvalsTable',
+      'exceptionsTable',
+      'amendmentsTable',
+      'deliveryItemsTable',
+      'apiKeysTable',
+      'connectionsTable',
+    ])
       expect(after[name], name).toEqual(before[name]);
   });
 
