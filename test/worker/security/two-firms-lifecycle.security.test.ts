@@ -262,13 +262,15 @@ let a: ConnectedTenant;
 let b: ConnectedTenant;
 let bBefore: Record<string, unknown[]>;
 let aTid: string;
-let bTid: string;
 
 beforeAll(async () => {
   await using _wf = await fastWorkflows();
   [a, b] = await Promise.all([newTenant(), newTenant()]);
   // B's policy has a threshold of its own (it changes nothing in this story: rates always need approval).
-  bTid = await story(b, { approveAboveMinor: B_THRESHOLD });
+  await story(b, {
+    approveAboveMinor: B_THRESHOLD,
+    exceptionOwners: { 'finance-ops': PEOPLE.emma, 'delivery-ops': PEOPLE.dev },
+  });
   bBefore = await settledRowsOf(b.tenantId);
   aTid = await story(a);
 }, 240_000);
@@ -301,10 +303,7 @@ describe('two firms, one story each, one after the other', () => {
         headers: { authorization: `Bearer ${await sso(tid, person)}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    const idsOf = async (
-      tenantId: string,
-      table: typeof schema.exceptionsTable | typeof schema.approvalsTable,
-    ) =>
+    const idsOf = async (tenantId: string, table: typeof schema.exceptionsTable) =>
       (
         await getDb(env as never)
           .select({ id: table.id })
@@ -312,19 +311,18 @@ describe('two firms, one story each, one after the other', () => {
           .where(eq(table.tenantId, tenantId))
       ).map((r) => r.id);
 
-    // Each firm's people see their own queue in the tab, and only it.
-    for (const [firm, tid] of [
-      [a, aTid],
-      [b, bTid],
-    ] as const) {
-      const own = await idsOf(firm.tenantId, schema.exceptionsTable);
-      const mine = await json(await tab(tid, PEOPLE.emma, '/v1/teams/me/exceptions'));
-      expect(
-        mine.items.length,
-        JSON.stringify((await get(firm, '/v1/exceptions?status=open')).exceptions.map((e: Json) => e.owner)),
-      ).toBeGreaterThan(0);
-      for (const e of mine.items) expect(own, 'an exception of another firm in the tab').toContain(e.id);
-    }
+    // A's people see A's queue in the tab, and only it: A's exceptions are Emma's; Dev owns none in A
+    // (in B he owns delivery-ops).
+    const own = await idsOf(a.tenantId, schema.exceptionsTable);
+    const mine = await json(await tab(aTid, PEOPLE.emma, '/v1/teams/me/exceptions'));
+    expect(mine.items.length).toBeGreaterThan(0);
+    for (const e of mine.items) expect(own, 'an exception of another firm in the tab').toContain(e.id);
+    expect((await json(await tab(aTid, PEOPLE.dev, '/v1/teams/me/exceptions'))).items).toEqual([]);
+
+    // A's amendments are A's.
+    const aAmendments = (await get(a, `/v1/amendments?contractKey=${GLOBEX}`)).amendments;
+    expect(aAmendments).toHaveLength(1);
+    expect(await idsOf(a.tenantId, schema.amendmentsTable as never)).toContain(aAmendments[0].id);
 
     // B has a new change order waiting; B's exceptions are open.
     const body = amendmentEnvelope('env-two-firms-2', 2, 19_000);
@@ -409,6 +407,16 @@ describe('two firms, one story each, one after the other', () => {
     expect(connections.connections.map((c: Json) => c.role).sort()).toEqual(
       aConnections.map((c) => c.role).sort(),
     );
+
+    // A skips its own open entry (B has an entry of the same id): only A's is skipped.
+    const [aOpen] = (await get(a, '/v1/exceptions?status=open&limit=200')).exceptions.filter(
+      (e: Json) => e.source === 'delivery',
+    );
+    expect(aOpen).toBeTruthy();
+    const skipped = await adminCall(a, 'POST', `/v1/exceptions/${aOpen.id}/skip`, {
+      reason: 'Billed by hand',
+    });
+    expect(skipped.status, await skipped.clone().text()).toBe(200);
 
     await new Promise((r) => setTimeout(r, 1000));
     const after = await rowsOf(b.tenantId);
