@@ -48,6 +48,9 @@ export class MilestoneInvoiceWorkflow extends WorkflowEntrypoint<Env, MilestoneI
           .from(approvalsTable)
           .where(and(eq(approvalsTable.tenantId, p.tenantId), eq(approvalsTable.id, p.approvalId)))
           .limit(1);
+        // Only this tenant's accepted approval is billed: nothing is invoiced on an id alone.
+        if (approval?.state !== 'accepted')
+          throw new NonRetryableError(`Approval ${p.approvalId} of this tenant is not accepted`);
         const c = await loadConnectors(this.env, db, p.tenantId);
         try {
           return await c.erp.createInvoice(

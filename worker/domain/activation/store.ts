@@ -90,6 +90,8 @@ export async function markStep(
         attempts: starting ? sql`${activationStepsTable.attempts} + 1` : activationStepsTable.attempts,
         finishedAt: finished ? nowIso() : null,
       },
+      // The unique key is (activation, step): never let one tenant's work update another tenant's step row.
+      setWhere: eq(activationStepsTable.tenantId, tenantId),
     });
 }
 
