@@ -9,7 +9,7 @@ export interface AuditEntry {
   tenantId: string;
   correlationId: string;
   /**
-   * Who acted, always as authenticated: `operator`, `key:{apiKeyId}`, a Teams user's Entra object id, or
+   * Who acted, always as authenticated: `operator`, `key:{apiKeyId}`, `person:{memberId}` (a console sign-in), a Teams user's Entra object id, or
    * `system` for Handoff's own workflows. Never a name a caller typed (that goes in `detail.note`).
    */
   actor: string;
@@ -28,6 +28,19 @@ export interface AuditedPrincipal {
 /** The actor and principal of an API key or operator call (the Salesforce user header only as extra). */
 export function auditedPrincipal(p: Principal): AuditedPrincipal {
   if (p.scope === 'platform') return { actor: 'operator', principal: { type: 'operator' } };
+  if (p.scope === 'console' && p.person)
+    return {
+      actor: `person:${p.person.id}`,
+      principal: {
+        type: 'console-session',
+        personId: p.person.id,
+        name: p.person.name,
+        provider: p.person.provider,
+        subject: p.person.subject,
+        roles: p.person.roles.join(','),
+        ...(p.person.email ? { email: p.person.email } : {}),
+      },
+    };
   return {
     actor: `key:${p.keyId}`,
     principal: {
