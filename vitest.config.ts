@@ -1,8 +1,12 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { buildConsole } from './plugins/console/build';
 import { defineConfig } from 'vitest/config';
 import { type EmulatorUrls, teamsBindings } from './test/emulators';
 import { TEST_KEYRINGS } from './test/setup/test-keys';
+
+// The console is the worker's static assets (wrangler.toml `[assets]`): built before the worker starts.
+await buildConsole(path.join(import.meta.dirname, 'dist', 'assets'));
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'worker/db/migrations'));
 

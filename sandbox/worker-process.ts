@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { buildConsole } from '../plugins/console/build';
 
 const root = path.resolve(import.meta.dirname, '..');
 const wrangler = path.join(root, 'node_modules', '.bin', 'wrangler');
@@ -34,6 +35,8 @@ export async function startWorker(opts: {
   quiet?: boolean;
 }): Promise<{ url: string; child: ChildProcess; close(): Promise<void> }> {
   mkdirSync(opts.persistDir, { recursive: true });
+  // The console is the worker's static assets (wrangler.toml `[assets]`): wrangler needs them built.
+  await buildConsole(path.join(root, 'dist', 'assets'));
   const env = {
     ...process.env,
     CI: 'true',

@@ -55,6 +55,10 @@ const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
 if (want('typecheck')) run('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+if (want('typecheck'))
+  run('typecheck console', bin('tsc'), ['--noEmit', '-p', 'plugins/console/tsconfig.json']);
+// The console is the worker's static assets: the bundle and the worker suites need it built.
+if (want('bundle') || want('vitest')) run('build console', bin('tsx'), ['plugins/console/build.ts']);
 if (want('lint')) run('lint', bin('biome'), ['check', '.']);
 if (want('bundle')) run('bundle', bin('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist/worker']);
 if (want('openapi')) run('openapi', bin('tsx'), [path.join(root, 'scripts', 'openapi-lint.ts')]);

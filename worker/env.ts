@@ -34,6 +34,8 @@ export interface Env {
   EMBED_SIGNING_KEY_PREVIOUS?: string;
   /** Lets the operator create tenants (POST /v1/admin/tenants). */
   PLATFORM_ADMIN_TOKEN?: string;
+  /** The console's static files (wrangler.toml `[assets]`). */
+  ASSETS: Fetcher;
   /** "true" only for the sandbox and tests: tenant URLs and the Bot Connector may be local emulators. */
   ALLOW_LOOPBACK_CONNECTIONS?: string;
   /**

@@ -4,6 +4,7 @@ import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls'
 import { sweep } from './domain/maintenance/sweep';
 import type { Env } from './env';
 import { consumePosting, consumePostingDeadLetters } from './queues/posting-consumer';
+import { registerConsolePages } from './routes/console-pages';
 import { registerDocs } from './routes/docs';
 import { registerV1ActivationsCreate } from './routes/v1-activations-create';
 import { registerV1ActivationsGet } from './routes/v1-activations-get';
@@ -52,6 +53,7 @@ registerV1Amendments(app);
 registerV1TeamsMessages(app);
 registerV1TeamsTab(app);
 registerDocs(app);
+registerConsolePages(app);
 
 const CONSUMERS: Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>> = {
   'handoff-posting': consumePosting,

@@ -23,3 +23,16 @@ export function rolesAllow(roles: readonly ConsoleRole[], permission: ConsolePer
   const allowed: readonly ConsoleRole[] = CONSOLE_PERMISSIONS[permission];
   return roles.some((r) => allowed.includes(r));
 }
+
+/** The console page's policy: its own origin only, no inline code, framed by nobody. */
+export const CONSOLE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
+import { CONSOLE_CSP } from '../../shared/api/console';
 import type { AppEnv } from './context';
 
 /** The API answers JSON: nothing in it may run, load or be framed. */
@@ -35,6 +36,12 @@ const docs = secureHeaders({
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
+    if (path.startsWith('/console/') && !path.startsWith('/console/auth/')) {
+      // The console's page and files: its own scripts and styles, the API on this origin, never framed.
+      await api(c, next);
+      c.res.headers.set('content-security-policy', CONSOLE_CSP);
+      return;
+    }
     const chosen = path === '/docs' ? docs : path.startsWith('/v1/sidebar/') ? sidebarApi : api;
     await chosen(c, next);
     if (path.startsWith('/v1/')) c.header('cache-control', 'no-store');

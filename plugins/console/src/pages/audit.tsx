@@ -1,0 +1,74 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { when } from '../format';
+import { describe } from './exceptions';
+
+interface Entry {
+  correlationId: string;
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  at: string;
+}
+
+/** The audit trail of one correlation id: everything one click or one event caused, in order. */
+export function AuditPage() {
+  const [id, setId] = useState('');
+  const [entries, setEntries] = useState<Entry[]>();
+  const [failure, setFailure] = useState<string>();
+  const search = async (e: Event) => {
+    e.preventDefault();
+    setFailure(undefined);
+    try {
+      const r = await api<{ entries: Entry[] }>(
+        'GET',
+        `/v1/audit?correlationId=${encodeURIComponent(id.trim())}`,
+      );
+      setEntries(r.entries);
+    } catch (err) {
+      setFailure(describe(err));
+    }
+  };
+  return (
+    <section aria-labelledby="audit-h">
+      <h1 id="audit-h">Audit trail</h1>
+      <form onSubmit={search} class="filters">
+        <label>
+          Correlation id
+          <input value={id} required onInput={(e) => setId(e.currentTarget.value)} />
+        </label>
+        <button type="submit">Show</button>
+      </form>
+      {failure && (
+        <p role="alert" class="error">
+          {failure}
+        </p>
+      )}
+      {entries && (
+        <table class="grid">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+              <th scope="col">On</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((en) => (
+              <tr key={`${en.at}-${en.action}-${en.subjectId}`}>
+                <td>{when(en.at)}</td>
+                <td>{en.actor}</td>
+                <td>{en.action}</td>
+                <td>
+                  {en.subjectType} {en.subjectId}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
