@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
-import { buildConsole } from './plugins/console/build';
 import { defineConfig } from 'vitest/config';
+import { buildConsole } from './plugins/console/build';
 import { type EmulatorUrls, teamsBindings } from './test/emulators';
 import { TEST_KEYRINGS } from './test/setup/test-keys';
 
