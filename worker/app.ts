@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { ErrorEnvelope } from '../shared/api/errors';
 import { getDb } from './db/client';
+import { transientDbFailure } from './db/unique-violation';
 import { ApiError } from './http/api-error';
 import { guardBody } from './http/body-guard';
 import type { AppEnv } from './http/context';
@@ -74,10 +75,31 @@ export function newApp() {
       ]);
       return c.json(envelope(requestId, err), 400);
     }
+    if (transientDbFailure(e)) {
+      log('warn', 'database busy or unreachable: answered 503', {
+        correlationId: c.get('correlationId') ?? requestId,
+        requestId,
+        error: String(e),
+        ...((e as Error).cause ? { cause: String((e as Error).cause) } : {}),
+      });
+      c.header('retry-after', '2');
+      return c.json(
+        envelope(
+          requestId,
+          new ApiError(
+            'UPSTREAM_UNAVAILABLE',
+            'The database is busy. Nothing was changed; send the request again.',
+          ),
+        ),
+        503,
+      );
+    }
     log('error', 'unhandled error', {
       correlationId: c.get('correlationId') ?? requestId,
       requestId,
       error: String(e),
+      // A driver's wrapper (drizzle's "Failed query") keeps the database's own reason as its cause.
+      ...((e as Error).cause ? { cause: String((e as Error).cause) } : {}),
       stack: (e as Error).stack,
     });
     return c.json(

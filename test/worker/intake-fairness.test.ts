@@ -43,13 +43,19 @@ function notification(subjectId: string, ws: string, n: number) {
   });
 }
 
+/** Sends one notification as Kantata would: a 503 (the database busy a moment) is sent again after Retry-After. */
 async function notify(t: ConnectedTenant, body: string) {
-  const res = await workerFetch(`http://handoff/v1/webhooks/kantata/${t.tenantId}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(await kantataSignature({ t } as never, body)) },
-    body,
-  });
-  if (res.status !== 202) throw new Error(`webhook: ${res.status} ${await res.text()}`);
+  for (let attempt = 1; ; attempt++) {
+    const res = await workerFetch(`http://handoff/v1/webhooks/kantata/${t.tenantId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await kantataSignature({ t } as never, body)) },
+      body,
+    });
+    if (res.status === 202) return;
+    if (res.status !== 503 || attempt === 5) throw new Error(`webhook: ${res.status} ${await res.text()}`);
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+  }
 }
 
 /** Logs one approved entry in the PSA, sends its notification, and times until Handoff has ingested it. */

@@ -4,6 +4,7 @@ import { type ConsolePermission, rolesAllow } from '../../../shared/api/console'
 import { ApiFailure, api, loadSession, type Session, useCsrf } from './api';
 import { ROLE_LABELS } from './format';
 import { AuditPage } from './pages/audit';
+import { ContractsPage } from './pages/contracts';
 import { ExceptionsPage } from './pages/exceptions';
 import { JobsPage } from './pages/jobs';
 import { MembersPage } from './pages/members';
@@ -18,6 +19,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { path: '/exceptions', label: 'Exceptions', permission: 'view' },
   { path: '/jobs', label: 'Bulk jobs', permission: 'view' },
+  { path: '/contracts', label: 'Contracts', permission: 'view' },
   { path: '/audit', label: 'Audit trail', permission: 'view' },
   { path: '/members', label: 'People and roles', permission: 'members:manage' },
 ];
@@ -78,7 +80,8 @@ function Shell({ session }: { session: Session }) {
       <main>
         {current.path === '/exceptions' && <ExceptionsPage route={route} canAct={can('exceptions:act')} />}
         {current.path === '/jobs' && <JobsPage canAct={can('exceptions:act')} />}
-        {current.path === '/audit' && <AuditPage />}
+        {current.path === '/contracts' && <ContractsPage route={route} />}
+        {current.path === '/audit' && <AuditPage route={route} />}
         {current.path === '/members' && <MembersPage self={session.person.id} />}
       </main>
     </div>

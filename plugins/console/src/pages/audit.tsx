@@ -1,6 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { when } from '../format';
+import type { Route } from '../router';
 import { describe } from './exceptions';
 
 interface Entry {
@@ -13,22 +14,30 @@ interface Entry {
 }
 
 /** The audit trail of one correlation id: everything one click or one event caused, in order. */
-export function AuditPage() {
-  const [id, setId] = useState('');
+export function AuditPage({ route }: { route: Route }) {
+  const linked = route.params.get('correlationId') ?? '';
+  const [id, setId] = useState(linked);
   const [entries, setEntries] = useState<Entry[]>();
   const [failure, setFailure] = useState<string>();
-  const search = async (e: Event) => {
-    e.preventDefault();
+  const show = async (correlationId: string) => {
     setFailure(undefined);
     try {
       const r = await api<{ entries: Entry[] }>(
         'GET',
-        `/v1/audit?correlationId=${encodeURIComponent(id.trim())}`,
+        `/v1/audit?correlationId=${encodeURIComponent(correlationId.trim())}`,
       );
       setEntries(r.entries);
     } catch (err) {
       setFailure(describe(err));
     }
+  };
+  // A correlation id linked from a timeline or an exception opens at once.
+  useEffect(() => {
+    if (linked) void show(linked);
+  }, [linked]);
+  const search = (e: Event) => {
+    e.preventDefault();
+    void show(id);
   };
   return (
     <section aria-labelledby="audit-h">
