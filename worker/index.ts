@@ -18,6 +18,7 @@ import { registerV1AdminTenantsCreate } from './routes/v1-admin-tenants-create';
 import { registerV1Amendments } from './routes/v1-amendments';
 import { registerV1Approvals } from './routes/v1-approvals';
 import { registerV1AuditList } from './routes/v1-audit-list';
+import { registerV1ConsoleConnectionsOAuth } from './routes/v1-console-connections-oauth';
 import { registerV1ExceptionsActions } from './routes/v1-exceptions-actions';
 import { registerV1ExceptionsList } from './routes/v1-exceptions-list';
 import { registerV1IdentityMicrosoftCallback } from './routes/v1-identity-microsoft-callback';
@@ -52,6 +53,7 @@ registerV1IdentityMicrosoftCallback(app);
 registerV1Amendments(app);
 registerV1TeamsMessages(app);
 registerV1TeamsTab(app);
+registerV1ConsoleConnectionsOAuth(app);
 registerDocs(app);
 registerConsolePages(app);
 

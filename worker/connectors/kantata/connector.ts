@@ -6,12 +6,12 @@ import { type KantataConnectionInput, KantataConnectionSchema } from './config';
 import type { KantataContext } from './context';
 import { getExpense, getTimeEntry, listApprovedExpenses, listApprovedTimeEntries } from './delivery';
 import { listSubscribedEvents } from './events';
-import { createKantataHttp } from './http';
+import { createKantataHttp, singleOf } from './http';
 import { linkExternal } from './links';
 import { getMilestones } from './milestones';
 import { createProject } from './project';
 import { ensureRateCard } from './rate-card';
-import type { KantataSubscribedEvent } from './schemas';
+import { type KantataSubscribedEvent, UserSchema } from './schemas';
 import { ensureTeam } from './team';
 import { ensureWbsAndMilestones } from './wbs';
 
@@ -19,6 +19,8 @@ export interface KantataConnector extends PsaPort {
   readonly system: 'kantata';
   /** Kantata's change feed (`GET /subscribed_events`), for polling. */
   listSubscribedEvents(createdAfter: string, eventTypes?: string[]): Promise<KantataSubscribedEvent[]>;
+  /** The Kantata user the token acts as (`GET /users/me`): who connected Handoff. */
+  whoAmI(): Promise<{ userId: string; name: string; email?: string }>;
 }
 
 /**
@@ -57,5 +59,10 @@ export function createKantataConnector(
     publishBillingStatus: (projectId, status) => publishBillingStatus(ctx, projectId, status),
     listSubscribedEvents: (createdAfter, eventTypes) => listSubscribedEvents(ctx, createdAfter, eventTypes),
     applyAmendment: (projectId, spec, key) => applyAmendment(ctx, projectId, spec, key),
+    async whoAmI() {
+      const envelope = await ctx.http.request('GET', '/users/me');
+      const me = singleOf(envelope, 'users', UserSchema, 'GET', '/users/me');
+      return { userId: me.id, name: me.full_name, ...(me.email_address ? { email: me.email_address } : {}) };
+    },
   };
 }
