@@ -5,37 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { consent, consoleLanding, followToCallback, startConnection } from '../support/connect-oauth';
+import { api, bareFirm } from './connections-harness';
 import { type Json, json, testEnv, workerFetch } from './harness';
 
 const EMU = testEnv.EMULATORS;
-
-/** A firm with nothing connected yet: its admin key, and fresh Salesforce and Kantata instances. */
-async function bareFirm(opts: { sfOptions?: Record<string, unknown> } = {}) {
-  const suffix = crypto.randomUUID().slice(0, 8);
-  const res = await workerFetch('http://handoff/v1/admin/tenants', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${testEnv.PLATFORM_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `Firm ${suffix}` }),
-  });
-  const tenant = (await res.json()) as { id: string; keys: { admin: string; crm: string } };
-  const instance = async (vendor: 'salesforce' | 'kantata', options: Record<string, unknown> = {}) =>
-    (await (
-      await fetch(`${EMU[vendor]}/__emulator/instances`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id: `${vendor}-${suffix}`, seed: 'demo', config: { options } }),
-      })
-    ).json()) as { id: string; baseUrl: string };
-  const [sf, kt] = await Promise.all([instance('salesforce', opts.sfOptions), instance('kantata')]);
-  return { tenantId: tenant.id, admin: tenant.keys.admin, sf, kt };
-}
-
-const api = (key: string, method: string, path: string, body?: unknown) =>
-  workerFetch(`http://handoff${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
 
 /** The audit rows of one request (its correlation id). */
 const auditOf = async (key: string, res: Response): Promise<Json[]> =>

@@ -8,6 +8,7 @@ import {
   completeOAuthConnection,
   startOAuthConnection,
 } from '../domain/connections/oauth-connect';
+import { startMicrosoftClaim } from '../domain/identity/microsoft-claims';
 import { ApiError } from '../http/api-error';
 import { requirePermission } from '../http/console-auth';
 import type { AppEnv } from '../http/context';
@@ -25,12 +26,18 @@ import {
 const OAuthRoleSchema = z
   .enum(['crm', 'psa'])
   .openapi({ param: { name: 'role', in: 'path' }, description: 'crm: Salesforce · psa: Kantata' });
+const StartRoleSchema = z.enum(['crm', 'psa', 'teams']).openapi({
+  param: { name: 'role', in: 'path' },
+  description: 'crm: Salesforce · psa: Kantata · teams: the Microsoft 365 organisation (admin sign-in)',
+});
 
 const https = z.string().url().max(300);
 
 const StartSchema = z
   .object({
-    system: z.enum(['salesforce', 'kantata']).openapi({ description: 'crm: salesforce · psa: kantata' }),
+    system: z
+      .enum(['salesforce', 'kantata', 'teams'])
+      .openapi({ description: 'crm: salesforce · psa: kantata · teams: teams' }),
     loginUrl: https.optional().openapi({
       description:
         'Salesforce: where the user signs in. https://login.salesforce.com (default), https://test.salesforce.com for a sandbox, or the org’s My Domain URL.',
@@ -65,13 +72,13 @@ const start = createRoute({
   path: '/v1/console/connections/{role}/authorize',
   operationId: 'startConnectionAuthorization',
   tags: ['Console'],
-  summary: 'Connect Salesforce (web server flow with PKCE) or Kantata (authorization code): start',
+  summary: 'Connect Salesforce (web server flow with PKCE), Kantata (authorization code) or Teams: start',
   description:
-    "Answers the provider's authorization URL, valid once for 10 minutes and bound to this firm; the state and the PKCE verifier stay on the server. A person of the firm signs in there and allows Handoff; the provider sends the browser back to GET /v1/console/connections/{role}/callback, which proves what the token reaches and saves the connection. Needs `connections:manage`.",
+    "Answers the provider's authorization URL, valid once for 10 minutes and bound to this firm; the state and the PKCE verifier stay on the server. A person of the firm signs in there and allows Handoff; the provider sends the browser back to GET /v1/console/connections/{role}/callback, which proves what the token reaches and saves the connection. For `teams`, an administrator of the firm's Microsoft 365 organisation signs in (the proof of POST /v1/admin/identity/microsoft/claims; callback GET /v1/identity/microsoft/callback). Needs `connections:manage`.",
   security: keyScopes('admin'),
   middleware: [requirePermission('connections:manage')] as const,
   request: {
-    params: z.object({ role: OAuthRoleSchema }),
+    params: z.object({ role: StartRoleSchema }),
     body: jsonRequest(StartSchema, 'Which system, and where it lives', {
       system: 'salesforce',
       loginUrl: 'https://login.salesforce.com',
@@ -184,12 +191,23 @@ export function registerV1ConsoleConnectionsOAuth(app: App) {
   app.openapi(start, async (c) => {
     const { role } = c.req.valid('param');
     const body = c.req.valid('json');
-    const expected = role === 'crm' ? 'salesforce' : 'kantata';
+    const expected = role === 'crm' ? 'salesforce' : role === 'psa' ? 'kantata' : 'teams';
     if (body.system !== expected)
       throw new ApiError('VALIDATION_FAILED', `The ${role} connection is made with ${expected}.`, [
         { field: 'system', message: `not a ${role} system`, fix: `Send "system": "${expected}".` },
       ]);
     const principal = c.get('principal');
+    const by = { who: auditedPrincipal(principal), correlationId: c.get('correlationId') };
+    if (role === 'teams') {
+      // Teams is connected by proving the Microsoft 365 organisation: the existing claim, started here.
+      const claim = await startMicrosoftClaim(
+        c.get('db'),
+        c.env,
+        { tenantId: principal.tenantId, origin: new URL(c.req.url).origin },
+        by,
+      );
+      return c.json(claim, 201);
+    }
     const started = await startOAuthConnection(
       c.get('db'),
       c.env,
@@ -202,7 +220,7 @@ export function registerV1ConsoleConnectionsOAuth(app: App) {
         baseUrl: body.baseUrl,
         uiBaseUrl: body.uiBaseUrl,
       },
-      { who: auditedPrincipal(principal), correlationId: c.get('correlationId') },
+      by,
     );
     return c.json(started, 201);
   });

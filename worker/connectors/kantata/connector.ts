@@ -1,5 +1,5 @@
 import { guardedFetch, type OutboundPolicy } from '../outbound-guard';
-import type { FetchLike, PsaPort } from '../ports';
+import type { FetchLike, PsaPort, SetupCheck } from '../ports';
 import { applyAmendment } from './amendment';
 import { publishBillingStatus } from './billing-status';
 import { type KantataConnectionInput, KantataConnectionSchema } from './config';
@@ -12,6 +12,7 @@ import { getMilestones } from './milestones';
 import { createProject } from './project';
 import { ensureRateCard } from './rate-card';
 import { type KantataSubscribedEvent, UserSchema } from './schemas';
+import { kantataSetupChecks } from './setup';
 import { ensureTeam } from './team';
 import { ensureWbsAndMilestones } from './wbs';
 
@@ -21,6 +22,8 @@ export interface KantataConnector extends PsaPort {
   listSubscribedEvents(createdAfter: string, eventTypes?: string[]): Promise<KantataSubscribedEvent[]>;
   /** The Kantata user the token acts as (`GET /users/me`): who connected Handoff. */
   whoAmI(): Promise<{ userId: string; name: string; email?: string }>;
+  /** The console's connection test: sign-in, and the templates and roles the deals name (when known). */
+  checkSetup(expected?: { templates: string[]; roles: string[] }): Promise<SetupCheck[]>;
 }
 
 /**
@@ -59,6 +62,9 @@ export function createKantataConnector(
     publishBillingStatus: (projectId, status) => publishBillingStatus(ctx, projectId, status),
     listSubscribedEvents: (createdAfter, eventTypes) => listSubscribedEvents(ctx, createdAfter, eventTypes),
     applyAmendment: (projectId, spec, key) => applyAmendment(ctx, projectId, spec, key),
+    checkSetup(expected) {
+      return kantataSetupChecks(ctx, () => this.whoAmI(), expected);
+    },
     async whoAmI() {
       const envelope = await ctx.http.request('GET', '/users/me');
       const me = singleOf(envelope, 'users', UserSchema, 'GET', '/users/me');
