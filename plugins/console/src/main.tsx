@@ -4,6 +4,7 @@ import { type ConsolePermission, rolesAllow } from '../../../shared/api/console'
 import { ApiFailure, api, loadSession, type Session, useCsrf } from './api';
 import { ROLE_LABELS } from './format';
 import { AuditPage } from './pages/audit';
+import { ConnectionsPage } from './pages/connections';
 import { ExceptionsPage } from './pages/exceptions';
 import { JobsPage } from './pages/jobs';
 import { MembersPage } from './pages/members';
@@ -19,6 +20,7 @@ const NAV: NavItem[] = [
   { path: '/exceptions', label: 'Exceptions', permission: 'view' },
   { path: '/jobs', label: 'Bulk jobs', permission: 'view' },
   { path: '/audit', label: 'Audit trail', permission: 'view' },
+  { path: '/connections', label: 'Connections', permission: 'view' },
   { path: '/members', label: 'People and roles', permission: 'members:manage' },
 ];
 
@@ -79,6 +81,9 @@ function Shell({ session }: { session: Session }) {
         {current.path === '/exceptions' && <ExceptionsPage route={route} canAct={can('exceptions:act')} />}
         {current.path === '/jobs' && <JobsPage canAct={can('exceptions:act')} />}
         {current.path === '/audit' && <AuditPage />}
+        {current.path === '/connections' && (
+          <ConnectionsPage route={route} canManage={can('connections:manage')} />
+        )}
         {current.path === '/members' && <MembersPage self={session.person.id} />}
       </main>
     </div>
