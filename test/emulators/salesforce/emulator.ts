@@ -17,7 +17,8 @@ import { registerWebServerFlow } from './web-server-flow';
  * Instance options (config.options): clientId, clientSecret (client credentials of the connected
  * app), staticTokens (tokens accepted without OAuth), tokenTtlSeconds, apiDailyLimit,
  * queryBatchSize, latestVersion (default 62.0), orgName, connectedApps (the packaged apps that may run the
- * web server flow, see web-server-flow.ts).
+ * web server flow, see web-server-flow.ts), and how far the org is set up for Handoff (org-setup.ts):
+ * missingFields, missingObjects, handoffPlugin.
  * Effects: `{Object}.create|update|delete` per committed record write, `oauth.token` per token issued.
  */
 

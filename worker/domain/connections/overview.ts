@@ -36,10 +36,11 @@ function details(role: ConnectionRole, config: Record<string, unknown>): Record<
     case 'crm':
       return {
         ...pick('instanceUrl', 'loginUrl', 'org', 'connectedAs'),
-        method:
-          (config.auth as Record<string, unknown> | undefined)?.clientId && !config.connectedAs
+        method: config.connectedAs
+          ? 'web server flow'
+          : (config.auth as Record<string, unknown> | undefined)?.clientId
             ? 'client credentials'
-            : 'web server flow',
+            : 'access token',
       };
     case 'psa':
       return pick('baseUrl', 'uiBaseUrl', 'connectedAs');
