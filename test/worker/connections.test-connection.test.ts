@@ -235,6 +235,25 @@ describe('NetSuite: machine to machine, then subsidiaries and items chosen from 
     expect(after.checks.filter((c: Json) => !c.ok)).toEqual([]);
   });
 
+  it("reports the permission the integration's role lacks when NetSuite refuses SuiteQL", async () => {
+    const { firm, body, ns } = await netsuiteFirm();
+    expect((await api(firm.admin, 'PUT', '/v1/console/connections/erp/credentials', body)).status).toBe(200);
+    // The administrator takes SuiteAnalytics Workbook away from the role the certificate is mapped to.
+    await fetch(`${EMU.netsuite}/__emulator/instances/${ns.id}/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        rules: [{ kind: 'error', status: 403, path: '^/services/rest/query/v1/suiteql' }],
+      }),
+    });
+    const result = await testOf(firm.admin, 'erp');
+    expect(check(result, 'Sign-in (OAuth 2.0 client credentials)').ok).toBe(true);
+    expect(check(result, 'SuiteQL access')).toMatchObject({
+      ok: false,
+      fix: expect.stringMatching(/REST Web Services \(Full\), SuiteAnalytics Workbook/),
+    });
+  });
+
   it('reports an item the connection bills through that NetSuite does not have', async () => {
     const { firm, body } = await netsuiteFirm();
     expect((await api(firm.admin, 'PUT', '/v1/console/connections/erp/credentials', body)).status).toBe(200);
