@@ -310,7 +310,14 @@ async function finish(
       ]),
       role,
     );
-  const app = appFor(env, role);
+  let app: WebServerApp;
+  try {
+    app = appFor(env, role);
+  } catch (e) {
+    // The operator removed the app's settings between the start and the callback.
+    if (e instanceof ApiError) throw new ConnectCallbackError('not_configured', e, role);
+    throw e;
+  }
   const by = { who: authz.startedBy, correlationId };
   if (role === 'crm') return finishSalesforce(db, env, app, authz, input.code, by);
   return finishKantata(db, env, app, authz, input.code, by);
