@@ -9,7 +9,13 @@ import { buildCrmSandbox } from '../plugins/crm-salesforce/sandbox/build';
 import { buildSidebar } from '../plugins/psa-sidebar/build';
 import { buildTeamsPane } from '../plugins/teams/pane/build';
 import type { Readiness } from '../shared/api/readiness';
-import { MICROSOFT_CALLBACK_PATH, startEmulators, TEAMS_TEST_BOT, teamsBindings } from '../test/emulators';
+import {
+  connectAppBindings,
+  MICROSOFT_CALLBACK_PATH,
+  startEmulators,
+  TEAMS_TEST_BOT,
+  teamsBindings,
+} from '../test/emulators';
 import { subscribeStandInWebhooks } from '../test/emulators/kantata/demo-actions';
 import { type ConnectedTenant, connectTenant } from '../test/support/connect-tenant';
 import { completeMilestone, fixedFeeWeek, kantataActor, tmWeek } from '../test/support/delivery-demo';
@@ -82,7 +88,7 @@ export async function startSandbox(opts: SandboxOptions) {
   const worker = await startWorker({
     port: opts.ports.worker,
     persistDir: path.join(opts.dir, 'wrangler'),
-    vars: { ...vars, ...teamsBindings(emulators.urls) },
+    vars: { ...vars, ...teamsBindings(emulators.urls), ...connectAppBindings() },
     quiet: opts.quiet,
   });
   const workerFetch = (input: string, init?: RequestInit) =>

@@ -169,7 +169,7 @@ export function newApp() {
       in: 'query',
       name: 'state',
       description:
-        'The one-time state of a sign-in a tenant admin started (POST /v1/admin/identity/microsoft/claims), valid 10 minutes, redeemed once, together with the authorization code Microsoft issued for it.',
+        "The one-time state of a sign-in or authorization a firm's admin started (POST /v1/admin/identity/microsoft/claims, POST /v1/console/connections/{role}/authorize), valid 10 minutes, redeemed once, together with the authorization code the provider issued for it.",
     },
     docusignHmac: {
       type: 'apiKey',

@@ -63,4 +63,13 @@ export interface Env {
    */
   ENTRA_CLIENT_ID?: string;
   ENTRA_CLIENT_SECRET?: string;
+  /**
+   * Handoff's packaged Salesforce External Client App (consumer key and secret): firms connect their org with
+   * the OAuth 2.0 web server flow (callback `https://{host}/v1/console/connections/crm/callback`).
+   */
+  SALESFORCE_CLIENT_ID?: string;
+  SALESFORCE_CLIENT_SECRET?: string;
+  /** Handoff's Kantata OX application (id and secret token), callback `https://{host}/v1/console/connections/psa/callback`. */
+  KANTATA_CLIENT_ID?: string;
+  KANTATA_CLIENT_SECRET?: string;
 }

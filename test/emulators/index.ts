@@ -2,11 +2,14 @@ import { createBotFrameworkEmulator } from './botframework';
 import { docusignEmulator } from './docusign';
 import { createEntraEmulator } from './entra/emulator';
 import { createKantataEmulator } from './kantata/emulator';
+import { HANDOFF_KANTATA_APP } from './kantata/oauth';
 import { createNetSuiteEmulator } from './netsuite';
-import { createSalesforceEmulator } from './salesforce/emulator';
+import { createSalesforceEmulator, HANDOFF_EXTERNAL_CLIENT_APP } from './salesforce/emulator';
 
 /** Where Entra sends the browser back after a Handoff sign-in (worker/domain/identity/microsoft-claims). */
 export const MICROSOFT_CALLBACK_PATH = '/v1/identity/microsoft/callback';
+
+export { HANDOFF_EXTERNAL_CLIENT_APP, HANDOFF_KANTATA_APP };
 
 export type EmulatorUrls = {
   salesforce: string;
@@ -34,6 +37,16 @@ export function teamsBindings(urls: EmulatorUrls) {
     BOT_TOKEN_URL: `${urls.botframework}/i/${TEAMS_TEST_BOT.instance}/botframework.com/oauth2/v2.0/token`,
     ENTRA_AUTHORITY: `${urls.entra}/i/${TEAMS_TEST_BOT.entraInstance}`,
     TEAMS_SSO_AUDIENCES: `api://handoff.test/${TEAMS_TEST_BOT.appId}`,
+  };
+}
+
+/** The worker settings naming Handoff's own OAuth apps at Salesforce and Kantata (the connect flows). */
+export function connectAppBindings() {
+  return {
+    SALESFORCE_CLIENT_ID: HANDOFF_EXTERNAL_CLIENT_APP.clientId,
+    SALESFORCE_CLIENT_SECRET: HANDOFF_EXTERNAL_CLIENT_APP.clientSecret,
+    KANTATA_CLIENT_ID: HANDOFF_KANTATA_APP.clientId,
+    KANTATA_CLIENT_SECRET: HANDOFF_KANTATA_APP.clientSecret,
   };
 }
 

@@ -25,6 +25,24 @@ export interface Listing<T> {
  * dropped response finds the record it created instead of creating another.
  */
 
+/**
+ * One thing the console's "Test connection" read in a system with the connection's own credentials: whether it
+ * holds, what was found, and what to do when it does not.
+ */
+export interface SetupCheck {
+  name: string;
+  ok: boolean;
+  message: string;
+  fix?: string;
+}
+
+/** Whether a Handoff plugin is installed in the vendor's system, as the vendor answers. */
+export interface PluginPresence {
+  installed: boolean;
+  message: string;
+  fix?: string;
+}
+
 export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
 /** Where a canonical field came from in the CRM, so a validation error can say what to fix and where. */

@@ -461,3 +461,54 @@ export const identityClaimsTable = sqliteTable(
     index('identity_claims_tenant_idx').on(t.tenantId, t.createdAt),
   ],
 );
+
+// ---- install and connect (the console) ----------------------------------------------------------------
+
+/**
+ * An OAuth 2.0 authorization a firm's admin started to connect a system (Salesforce web-server flow with PKCE,
+ * Kantata's authorization-code flow), bound to that firm. One-time, 10 minutes: the callback consumes it with
+ * a conditional update. The state is stored only as its hash; the PKCE verifier never leaves the server.
+ */
+export const connectionAuthorizationsTable = sqliteTable(
+  'connection_authorizations',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
+    role: text('role', { enum: ['crm', 'psa'] }).notNull(),
+    system: text('system').notNull(),
+    stateHash: text('state_hash').notNull(),
+    /** PKCE (RFC 7636) verifier, when the provider takes one. */
+    codeVerifier: text('code_verifier'),
+    redirectUri: text('redirect_uri').notNull(),
+    /** Where the provider lives for this firm (login URL, API and UI URLs): never secret. */
+    endpoints: text('endpoints', { mode: 'json' }).notNull().$type<Record<string, string>>(),
+    /** The audited principal who started it: the connection is saved in their name. */
+    startedBy: text('started_by', { mode: 'json' }).notNull().$type<{
+      actor: string;
+      principal: Record<string, string>;
+    }>(),
+    expiresAt: text('expires_at').notNull(),
+    consumedAt: text('consumed_at'),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('connection_authorizations_state_idx').on(t.stateHash),
+    index('connection_authorizations_tenant_idx').on(t.tenantId, t.createdAt),
+  ],
+);
+
+/**
+ * When something last showed that a firm's integration is in use: a sidebar embed token minted, a DocuSign
+ * Connect message verified. One row per (firm, signal), written at most once a minute.
+ */
+export const integrationSignalsTable = sqliteTable(
+  'integration_signals',
+  {
+    tenantId: text('tenant_id').notNull(),
+    signal: text('signal', { enum: ['sidebar.embed_token', 'docusign.connect_verified'] }).notNull(),
+    lastAt: text('last_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.signal] })],
+);

@@ -99,7 +99,7 @@ export function registerV1IdentityMicrosoftCallback(app: App) {
         return c.html(
           page(
             'Connected',
-            `<h1>Microsoft 365 organisation ${esc(done.tid)} is now connected to ${esc(done.tenantName)}</h1><p>Proven by ${esc(done.principal.name)}${done.principal.preferredUsername ? ` (${esc(done.principal.preferredUsername)})` : ''}. Teams cards and the Handoff tab now work for this organisation. You can close this page.</p>`,
+            `<h1>Microsoft 365 organisation ${esc(done.tid)} is now connected to ${esc(done.tenantName)}</h1><p>Proven by ${esc(done.principal.name)}${done.principal.preferredUsername ? ` (${esc(done.principal.preferredUsername)})` : ''}. Teams cards and the Handoff tab now work for this organisation.</p><p><a href="/console/#/connections?connected=teams">Back to the Handoff console</a></p>`,
           ),
           200,
         );
@@ -111,7 +111,7 @@ export function registerV1IdentityMicrosoftCallback(app: App) {
         return c.html(
           page(
             'Not connected',
-            `<h1>Not connected</h1><p>${esc(e.message)}</p>${fixes ? `<ul>${fixes}</ul>` : ''}<p><small>Request ${esc(c.get('requestId'))}</small></p>`,
+            `<h1>Not connected</h1><p>${esc(e.message)}</p>${fixes ? `<ul>${fixes}</ul>` : ''}<p><small>Request ${esc(c.get('requestId'))}</small></p><p><a href="/console/#/connections">Back to the Handoff console</a></p>`,
           ),
           e.status as 400,
         );

@@ -5,6 +5,7 @@ import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
 import { projectByPsaId } from '../domain/billing/project-context';
 import { readiness } from '../domain/billing/readiness';
+import { recordSignal } from '../domain/connections/signals';
 import { mintEmbedToken, verifyEmbedToken } from '../domain/embed-tokens';
 import { embedKeyring } from '../domain/keyring';
 import { ApiError } from '../http/api-error';
@@ -83,7 +84,10 @@ export function registerV1Sidebar(app: App) {
         'NOT_FOUND',
         `PSA project ${psaProjectId} was not provisioned by Handoff for this tenant.`,
       );
-    return c.json(await mintEmbedToken(embedKeyring(c.env), { tenantId, psaProjectId, user }), 201);
+    const minted = await mintEmbedToken(embedKeyring(c.env), { tenantId, psaProjectId, user });
+    // The console's plugin status: the sidebar is embedded somewhere when its host mints tokens.
+    await recordSignal(c.get('db'), tenantId, 'sidebar.embed_token');
+    return c.json(minted, 201);
   });
 
   app.openapi(read, async (c) => {

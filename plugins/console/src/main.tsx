@@ -4,6 +4,7 @@ import { type ConsolePermission, rolesAllow } from '../../../shared/api/console'
 import { ApiFailure, api, loadSession, type Session, useCsrf } from './api';
 import { ROLE_LABELS } from './format';
 import { AuditPage } from './pages/audit';
+import { ConnectionsPage } from './pages/connections';
 import { ContractsPage } from './pages/contracts';
 import { ExceptionsPage } from './pages/exceptions';
 import { JobsPage } from './pages/jobs';
@@ -21,6 +22,7 @@ const NAV: NavItem[] = [
   { path: '/jobs', label: 'Bulk jobs', permission: 'view' },
   { path: '/contracts', label: 'Contracts', permission: 'view' },
   { path: '/audit', label: 'Audit trail', permission: 'view' },
+  { path: '/connections', label: 'Connections', permission: 'view' },
   { path: '/members', label: 'People and roles', permission: 'members:manage' },
 ];
 
@@ -82,6 +84,9 @@ function Shell({ session }: { session: Session }) {
         {current.path === '/jobs' && <JobsPage canAct={can('exceptions:act')} />}
         {current.path === '/contracts' && <ContractsPage route={route} />}
         {current.path === '/audit' && <AuditPage route={route} />}
+        {current.path === '/connections' && (
+          <ConnectionsPage route={route} canManage={can('connections:manage')} />
+        )}
         {current.path === '/members' && <MembersPage self={session.person.id} />}
       </main>
     </div>

@@ -23,6 +23,7 @@ import {
   parseReference,
   withReferences,
 } from './external-references';
+import { oauthTokenUser } from './oauth';
 import type {
   KantataProjectTemplate,
   KantataRole,
@@ -84,7 +85,9 @@ function serializeResource(state: KantataState, c: Context, r: KantataWorkspaceR
 export function registerAccountRoutes(app: EmulatorApp<KantataState>) {
   app.get('/api/v1/users/me', (c) => {
     const inst = c.get('instance');
-    const me = inst.state.users[inst.state.apiUserId];
+    // A token a person authorized acts as them; the account's configured tokens act as the API user.
+    const token = /^Bearer\s+(\S+)/i.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    const me = inst.state.users[oauthTokenUser(inst, token) ?? inst.state.apiUserId];
     if (!me) return errorResponse(c, 404, [system('User not found')]);
     return c.json(envelope('users', [serializeUser(me)], 1));
   });

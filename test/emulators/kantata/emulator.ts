@@ -5,6 +5,7 @@ import { errorBody } from './envelope';
 import { registerEventRoutes } from './events';
 import { registerExpenseRoutes } from './expenses';
 import { registerExternalReferenceRoutes } from './external-references';
+import { registerOAuthRoutes } from './oauth';
 import { registerRateCardRoutes } from './rate-cards';
 import { seedDemo } from './seeds';
 import { initialKantataState, type KantataState, withDeliveryState } from './state';
@@ -16,8 +17,8 @@ import { registerWorkspaceRoutes } from './workspaces';
 
 /**
  * Kantata OX (Mavenlink) API v1 emulator. An instance's base URL (`http://127.0.0.1:PORT/i/{id}`) stands in
- * for `https://api.mavenlink.com`, so the API lives under `{base}/api/v1` and the emulated browser UI under
- * `{base}/ui`. Effects counted: workspace.create/update, story.create, external_reference.create/update,
+ * for `https://api.mavenlink.com`, so the API lives under `{base}/api/v1`, the emulated browser UI under
+ * `{base}/ui` and the OAuth pages of `https://app.mavenlink.com` under `{base}/oauth` (oauth.ts). Effects counted: workspace.create/update, story.create, external_reference.create/update,
  * workspace_resource.create, rate_card_set.create, rate_card_set_version.create/publish, rate_card.create,
  * rate_card_role.create, role.create, template.apply, and for delivery: time_entry.create/update/approve,
  * expense.create/approve, timesheet_submission.create/approve, expense_report_submission.create/approve,
@@ -34,6 +35,7 @@ export function createKantataEmulator() {
         await next();
       });
       app.use('/api/*', bearerAuth);
+      registerOAuthRoutes(app);
       registerWorkspaceRoutes(app);
       registerStoryRoutes(app);
       registerExternalReferenceRoutes(app);

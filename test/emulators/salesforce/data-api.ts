@@ -1,5 +1,6 @@
 import { noSuchColumnOnSobject, notFound, SfApiError } from './errors';
 import { to18 } from './ids';
+import { checkQueryAgainstSetup, hiddenFields, objectMissing, toolingQuery } from './org-setup';
 import {
   createRecord,
   type EffectSink,
@@ -81,7 +82,7 @@ function restore(state: SalesforceState, saved: ReturnType<typeof snapshot>): vo
   state.counters = saved.counters;
 }
 
-function describe(obj: ObjectDef, version: string) {
+function describe(obj: ObjectDef, version: string, hidden: Set<string> = new Set()) {
   const base = `/services/data/v${version}/sobjects/${obj.name}`;
   return {
     name: obj.name,
@@ -93,26 +94,28 @@ function describe(obj: ObjectDef, version: string) {
     updateable: true,
     queryable: true,
     urls: { sobject: base, describe: `${base}/describe`, rowTemplate: `${base}/{ID}` },
-    fields: obj.fields.map((f) => ({
-      name: f.name,
-      label: f.label,
-      type: f.type,
-      length: f.length ?? 0,
-      createable: !f.readOnly,
-      updateable: !f.readOnly,
-      nillable: !f.required && f.type !== 'boolean',
-      externalId: f.externalId ?? false,
-      unique: f.unique ?? false,
-      custom: f.name.endsWith('__c'),
-      referenceTo: f.referenceTo ? [f.referenceTo] : [],
-      relationshipName: f.relationshipName ?? null,
-      picklistValues: (f.picklist ?? []).map((v) => ({
-        active: true,
-        defaultValue: false,
-        label: v,
-        value: v,
+    fields: obj.fields
+      .filter((f) => !hidden.has(`${obj.name}.${f.name}`.toLowerCase()))
+      .map((f) => ({
+        name: f.name,
+        label: f.label,
+        type: f.type,
+        length: f.length ?? 0,
+        createable: !f.readOnly,
+        updateable: !f.readOnly,
+        nillable: !f.required && f.type !== 'boolean',
+        externalId: f.externalId ?? false,
+        unique: f.unique ?? false,
+        custom: f.name.endsWith('__c'),
+        referenceTo: f.referenceTo ? [f.referenceTo] : [],
+        relationshipName: f.relationshipName ?? null,
+        picklistValues: (f.picklist ?? []).map((v) => ({
+          active: true,
+          defaultValue: false,
+          label: v,
+          value: v,
+        })),
       })),
-    })),
   };
 }
 
@@ -327,6 +330,7 @@ function query(ctx: ApiContext, req: ApiRequest, locator?: string): ApiResponse 
   }
   const q = req.query.get('q');
   if (!q) throw new SfApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
+  checkQueryAgainstSetup(ctx.inst, q);
   const outcome = runSoql(state, q, req.version);
   if (outcome.rows.length <= batch) {
     return { status: 200, body: { totalSize: outcome.totalSize, done: true, records: outcome.rows } };
@@ -367,6 +371,11 @@ export function dispatchData(ctx: ApiContext, req: ApiRequest): ApiResponse {
       body: { DailyApiRequests: { Max: max, Remaining: Math.max(0, max - state.apiUsage) } },
     };
   }
+  if (head === 'tooling' && rest[0] === 'query' && rest.length === 1 && m === 'GET') {
+    const q = req.query.get('q');
+    if (!q) throw new SfApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
+    return toolingQuery(ctx.inst, q, req.version);
+  }
   if ((head === 'query' || head === 'queryAll') && m === 'GET') {
     if (rest.length > 1) throw notFound();
     return query(ctx, req, rest[0]);
@@ -399,9 +408,11 @@ export function dispatchData(ctx: ApiContext, req: ApiRequest): ApiResponse {
     };
   }
   const obj = requireObject(rest[0]!);
+  if (objectMissing(ctx.inst, obj.name)) throw notFound();
+  const hidden = hiddenFields(ctx.inst);
   if (rest.length === 1) {
     if (m === 'GET')
-      return { status: 200, body: { objectDescribe: describe(obj, req.version), recentItems: [] } };
+      return { status: 200, body: { objectDescribe: describe(obj, req.version, hidden), recentItems: [] } };
     if (m === 'POST') {
       const rec = createRecord(state, obj, parseWrite(state, obj, req.body), ctx.effect);
       return {
@@ -414,7 +425,7 @@ export function dispatchData(ctx: ApiContext, req: ApiRequest): ApiResponse {
   }
   if (rest.length === 2 && rest[1] === 'describe') {
     if (m !== 'GET') throw methodNotAllowed(m, 'GET,HEAD');
-    return { status: 200, body: describe(obj, req.version) };
+    return { status: 200, body: describe(obj, req.version, hidden) };
   }
   if (rest.length === 2) {
     const rawId = rest[1]!;

@@ -7,6 +7,7 @@ import { authenticate, instanceBaseUrl, registerOAuthRoutes } from './oauth';
 import { registerRecordPages } from './record-page';
 import { seedDemo } from './seed-demo';
 import { initialSalesforceState, type SalesforceState, salesforceOptions } from './state';
+import { registerWebServerFlow } from './web-server-flow';
 
 /**
  * The Salesforce emulator: the REST API subset Handoff and jsforce use, per org instance under
@@ -15,7 +16,9 @@ import { initialSalesforceState, type SalesforceState, salesforceOptions } from 
  *
  * Instance options (config.options): clientId, clientSecret (client credentials of the connected
  * app), staticTokens (tokens accepted without OAuth), tokenTtlSeconds, apiDailyLimit,
- * queryBatchSize, latestVersion (default 62.0), orgName.
+ * queryBatchSize, latestVersion (default 62.0), orgName, connectedApps (the packaged apps that may run the
+ * web server flow, see web-server-flow.ts), and how far the org is set up for Handoff (org-setup.ts):
+ * missingFields, missingObjects, handoffPlugin.
  * Effects: `{Object}.create|update|delete` per committed record write, `oauth.token` per token issued.
  */
 
@@ -131,6 +134,7 @@ export function createSalesforceEmulator() {
     seeds: { demo: seedDemo },
     routes(app) {
       registerOAuthRoutes(app);
+      registerWebServerFlow(app);
       const listVersions = (c: Ctx) =>
         c.json(versions(salesforceOptions(c.get('instance').config).latestVersion));
       app.get('/services/data', listVersions);
@@ -147,3 +151,4 @@ export type SalesforceEmulator = ReturnType<typeof createSalesforceEmulator>;
 export { DEMO_IDS } from './seed-demo';
 export type { SalesforceState } from './state';
 export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET } from './state';
+export { HANDOFF_EXTERNAL_CLIENT_APP } from './web-server-flow';

@@ -4,10 +4,12 @@ import type { EmulatorApp, EmulatorEnv } from '../kit/emulator';
 import { invalidSession } from './errors';
 import type { SalesforceInstance, SalesforceState } from './state';
 import { salesforceOptions } from './state';
+import { webServerToken } from './web-server-flow';
 
 /**
  * OAuth 2.0 on the org's My Domain: the client credentials flow (`POST /services/oauth2/token`,
- * form-encoded, client id and secret in the body or as HTTP Basic), the OpenID Connect userinfo
+ * form-encoded, client id and secret in the body or as HTTP Basic; the web server flow's grants are in
+ * web-server-flow.ts), the OpenID Connect userinfo
  * endpoint and the identity URL the token response points at. Bearer tokens are checked here for
  * every REST call.
  */
@@ -80,6 +82,10 @@ export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
       clientSecret = decodeURIComponent(secret ?? '');
     }
     const grant = form.get('grant_type');
+    if (grant === 'authorization_code' || grant === 'refresh_token') {
+      const answer = webServerToken(c, form, clientId, clientSecret);
+      return c.json(answer.body, answer.status);
+    }
     if (grant !== 'client_credentials')
       return oauthError(c, 400, 'unsupported_grant_type', 'grant type not supported');
     if (!clientId || clientId !== opts.clientId)

@@ -33,6 +33,8 @@ export interface SeededFirm {
     correlationIds: string[];
     exceptionIds: string[];
     approvalIds: string[];
+    /** DocuSign Connect keys added in the console (their ids; the keys themselves are never shown). */
+    connectKeyIds: string[];
   };
 }
 
@@ -46,6 +48,16 @@ async function get(t: ConnectedTenant, path: string, key: keyof ConnectedTenant[
 
 export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
   const teamsTenantId = await connectTeams(t);
+  // A Connect key added in the console, as a rotation does (the tenant's first key keeps verifying).
+  const added = await SELF.fetch('http://handoff/v1/console/connections/clm/keys', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.keys.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ key: btoa(`${crypto.randomUUID()}${crypto.randomUUID()}`), overlapHours: 168 }),
+  });
+  if (added.status !== 201) throw new Error(`connect key: ${added.status} ${await added.text()}`);
+  const connectKeyIds = ((await added.json()) as { keys: { id: string }[] }).keys
+    .map((k) => k.id)
+    .filter((id) => id.startsWith('csk_'));
   await activate(t, GLOBEX);
   await activate(t, NORTHWIND);
   const [gx, nw] = [await waitForActivation(t, GLOBEX), await waitForActivation(t, NORTHWIND)];
@@ -71,6 +83,7 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
       correlationIds: [gx.correlationId, nw.correlationId],
       exceptionIds: exceptions.exceptions.map((e: Json) => e.id),
       approvalIds: approvals.approvals.map((a: Json) => a.id),
+      connectKeyIds,
     },
   };
 }
@@ -81,6 +94,7 @@ export const ownIds = (f: SeededFirm): string[] => [
   ...f.own.correlationIds,
   ...f.own.exceptionIds,
   ...f.own.approvalIds,
+  ...f.own.connectKeyIds,
 ];
 
 /** A Teams SSO token from the emulated Entra for one person of the firm's Microsoft 365 tenant. */

@@ -1,17 +1,18 @@
 import { guardedFetch, type OutboundPolicy } from '../outbound-guard';
-import type { FetchLike, PsaPort } from '../ports';
+import type { FetchLike, PsaPort, SetupCheck } from '../ports';
 import { applyAmendment } from './amendment';
 import { publishBillingStatus } from './billing-status';
 import { type KantataConnectionInput, KantataConnectionSchema } from './config';
 import type { KantataContext } from './context';
 import { getExpense, getTimeEntry, listApprovedExpenses, listApprovedTimeEntries } from './delivery';
 import { listSubscribedEvents } from './events';
-import { createKantataHttp } from './http';
+import { createKantataHttp, singleOf } from './http';
 import { linkExternal } from './links';
 import { getMilestones } from './milestones';
 import { createProject } from './project';
 import { ensureRateCard } from './rate-card';
-import type { KantataSubscribedEvent } from './schemas';
+import { type KantataSubscribedEvent, UserSchema } from './schemas';
+import { kantataSetupChecks } from './setup';
 import { ensureTeam } from './team';
 import { ensureWbsAndMilestones } from './wbs';
 
@@ -19,6 +20,10 @@ export interface KantataConnector extends PsaPort {
   readonly system: 'kantata';
   /** Kantata's change feed (`GET /subscribed_events`), for polling. */
   listSubscribedEvents(createdAfter: string, eventTypes?: string[]): Promise<KantataSubscribedEvent[]>;
+  /** The Kantata user the token acts as (`GET /users/me`): who connected Handoff. */
+  whoAmI(): Promise<{ userId: string; name: string; email?: string }>;
+  /** The console's connection test: sign-in, and the templates and roles the deals name (when known). */
+  checkSetup(expected?: { templates: string[]; roles: string[] }): Promise<SetupCheck[]>;
 }
 
 /**
@@ -57,5 +62,13 @@ export function createKantataConnector(
     publishBillingStatus: (projectId, status) => publishBillingStatus(ctx, projectId, status),
     listSubscribedEvents: (createdAfter, eventTypes) => listSubscribedEvents(ctx, createdAfter, eventTypes),
     applyAmendment: (projectId, spec, key) => applyAmendment(ctx, projectId, spec, key),
+    checkSetup(expected) {
+      return kantataSetupChecks(ctx, () => this.whoAmI(), expected);
+    },
+    async whoAmI() {
+      const envelope = await ctx.http.request('GET', '/users/me');
+      const me = singleOf(envelope, 'users', UserSchema, 'GET', '/users/me');
+      return { userId: me.id, name: me.full_name, ...(me.email_address ? { email: me.email_address } : {}) };
+    },
   };
 }

@@ -48,11 +48,14 @@ async function findByDescriptionMarker(ctx: KantataContext, marker: string): Pro
   }
 }
 
+/** Contracts name templates by slug ("standard-delivery"); people title them ("Standard Delivery"). */
+export function findTemplate<T extends { title: string }>(records: T[], template: string): T | undefined {
+  return records.find((t) => t.title === template) ?? records.find((t) => slug(t.title) === slug(template));
+}
+
 async function resolveTemplate(ctx: KantataContext, template: string): Promise<string> {
   const { records } = await ctx.http.list('/project_templates', 'project_templates', ProjectTemplateSchema);
-  // Contracts name templates by slug ("standard-delivery"); people title them ("Standard Delivery").
-  const match =
-    records.find((t) => t.title === template) ?? records.find((t) => slug(t.title) === slug(template));
+  const match = findTemplate(records, template);
   if (match) return match.id;
   const known = records.map((t) => `"${t.title}"`).join(', ') || 'none';
   throw new ConnectorError({

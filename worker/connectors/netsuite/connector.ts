@@ -2,7 +2,14 @@ import type { Customer } from '../../../shared/model/contract';
 import type { BillingSchedule } from '../../../shared/model/project';
 import { ConnectorError } from '../errors';
 import { guardedFetch, type OutboundPolicy } from '../outbound-guard';
-import type { ErpInvoiceInput, ErpPort, ErpProjectInput, ExternalRecord, FetchLike } from '../ports';
+import type {
+  ErpInvoiceInput,
+  ErpPort,
+  ErpProjectInput,
+  ExternalRecord,
+  FetchLike,
+  SetupCheck,
+} from '../ports';
 import { applyErpAmendment } from './amendment';
 import { BILLING_SCHEDULE_SUBLISTS, billingScheduleBody } from './billing-schedule-body';
 import {
@@ -23,6 +30,7 @@ import { projectBody } from './project-body';
 import { findIdByExternalId, putByExternalId } from './record-write';
 import { createReferenceIds } from './reference-ids';
 import { createRestClient, type RestClient, unexpected } from './rest-client';
+import { type NetSuiteChoices, netsuiteChoices, netsuiteSetupChecks } from './setup';
 import { createSuiteQl } from './suiteql';
 import { clientCredentialsTokenSource, staticTokenSource } from './token-source';
 import { SYSTEM } from './vendor-error';
@@ -62,10 +70,17 @@ function upsert(
   return putByExternalId(client, type, externalId, toJson(body), replaceSublists);
 }
 
+export interface NetSuiteConnector extends ErpPort {
+  /** The console's connection test: a token, SuiteQL access, the chosen subsidiaries and the billing items. */
+  checkSetup(): Promise<SetupCheck[]>;
+  /** Subsidiaries and items to choose from, read live. */
+  setupChoices(): Promise<NetSuiteChoices>;
+}
+
 export function createNetSuiteConnector(
   rawConfig: NetSuiteConnectionInput | NetSuiteConnection,
   deps: NetSuiteConnectorDeps = {},
-): ErpPort {
+): NetSuiteConnector {
   const config = NetSuiteConnectionSchema.parse(rawConfig);
   // Every request (token exchange included) passes the outbound guard and never follows a redirect.
   const fetchImpl = guardedFetch(deps.fetch ?? ((input, init) => fetch(input, init)), {
@@ -97,6 +112,8 @@ export function createNetSuiteConnector(
     system: SYSTEM,
     recordUrl,
     maxBatch: MAX_BATCH,
+    checkSetup: () => netsuiteSetupChecks(config, tokens, query),
+    setupChoices: () => netsuiteChoices(query),
     postTimeEntries: posting.postTimeEntries,
     postExpenses: posting.postExpenses,
 

@@ -6,5 +6,6 @@ export {
   type NetSuiteCustomFields,
   NetSuiteCustomFieldsSchema,
 } from './config';
-export { createNetSuiteConnector, type NetSuiteConnectorDeps } from './connector';
+export { createNetSuiteConnector, type NetSuiteConnector, type NetSuiteConnectorDeps } from './connector';
 export { externalIdFor } from './external-id';
+export type { NetSuiteChoices } from './setup';

@@ -8,6 +8,16 @@ const ClientCredentialsSchema = z.object({
   clientSecret: z.string().min(1),
 });
 
+/**
+ * The web server flow's result: the refresh token a Salesforce user granted Handoff's External Client App,
+ * exchanged for access tokens with the app's own client id and secret (the deployment's, filled in at load).
+ */
+const RefreshTokenSchema = z.object({
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  refreshToken: z.string().min(1),
+});
+
 const AccessTokenSchema = z.object({
   /** A token obtained elsewhere (e.g. from a Canvas signed request); it cannot be refreshed. */
   accessToken: z.string().min(1),
@@ -24,7 +34,7 @@ export const SalesforceConnectionSchema = z
       .string()
       .regex(/^\d{2,3}\.0$/, 'Use an API version such as 62.0')
       .default('62.0'),
-    auth: z.union([ClientCredentialsSchema, AccessTokenSchema]),
+    auth: z.union([RefreshTokenSchema, ClientCredentialsSchema, AccessTokenSchema]),
     /** Per-request timeout. */
     timeoutMs: z.number().int().positive().default(15_000),
   })

@@ -1,6 +1,6 @@
 import { ConnectorError } from '../errors';
 import { guardedFetch, type OutboundPolicy } from '../outbound-guard';
-import type { CrmPort, CrmWriteBack, DealSnapshot, FetchLike } from '../ports';
+import type { CrmPort, CrmWriteBack, DealSnapshot, FetchLike, PluginPresence, SetupCheck } from '../ports';
 import { type SalesforceConnectionInput, SalesforceConnectionSchema } from './config';
 import { mapDeal } from './deal-mapper';
 import {
@@ -12,12 +12,19 @@ import {
   to18,
 } from './deal-request';
 import { createSession } from './session';
+import { salesforcePluginPresence, salesforceSetupChecks, salesforceSetupNames } from './setup';
 import { SYSTEM } from './sf-errors';
 import { writeBackFields } from './write-back';
 
 export interface SalesforceConnector extends CrmPort {
   /** API usage from the last response's Sforce-Limit-Info header, when Salesforce sent one. */
   apiUsage(): { used: number; limit: number } | undefined;
+  /** The console's connection test: sign-in (and the org the firm connected), Handoff's fields, API allocation. */
+  checkSetup(expected: { orgId?: string }): Promise<SetupCheck[]>;
+  /** The project templates and roles the org's deals name. */
+  setupNames(): Promise<{ templates: string[]; roles: string[] }>;
+  /** Whether the Handoff package is in the org (Tooling API). */
+  pluginPresence(): Promise<PluginPresence>;
 }
 
 /**
@@ -89,6 +96,14 @@ export function createSalesforceConnector(
     recordUrl(id: string): string {
       return `${settings.instanceUrl}/lightning/r/${id}/view`;
     },
+
+    checkSetup(expected) {
+      return salesforceSetupChecks(session, expected, () => this.whoAmI());
+    },
+
+    setupNames: () => salesforceSetupNames(session),
+
+    pluginPresence: () => salesforcePluginPresence(session),
 
     async whoAmI() {
       // The Organization object answers with the api scope alone (userinfo and the identity URL need more).

@@ -22,7 +22,8 @@ export interface TokenSource {
 
 /**
  * OAuth 2.0 client credentials flow: `POST {loginUrl}/services/oauth2/token` with
- * grant_type=client_credentials, client_id and client_secret, form-encoded. A static access token
+ * grant_type=client_credentials, client_id and client_secret, form-encoded; or, for a connection a person
+ * authorized (web server flow), grant_type=refresh_token with their refresh token. A static access token
  * (auth.accessToken) is used as is and cannot be refreshed.
  */
 /** Tokens fetched in this isolate, by credential, shared by the steps and requests of one tenant. */
@@ -36,13 +37,20 @@ export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLi
     return { get: () => token, refresh: () => token, canRefresh: false };
   }
   const { clientId, clientSecret } = auth;
+  const refreshToken = 'refreshToken' in auth ? auth.refreshToken : undefined;
 
   async function requestToken(): Promise<string> {
-    const body = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-    });
+    // A connection made by a person (web server flow) refreshes their grant; otherwise client credentials.
+    const body = new URLSearchParams(
+      refreshToken
+        ? {
+            grant_type: 'refresh_token',
+            refresh_token: refreshToken,
+            client_id: clientId,
+            client_secret: clientSecret,
+          }
+        : { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
+    );
     let res: Response;
     let text: string;
     try {
@@ -60,7 +68,20 @@ export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLi
         ? timeoutError(config.timeoutMs, e)
         : networkError(SYSTEM, e);
     }
-    if (!res.ok) throw salesforceError(res.status, text, res.headers);
+    if (!res.ok) {
+      const err = salesforceError(res.status, text, res.headers);
+      // A refused refresh token (revoked, expired by policy, user deactivated) only a person can renew.
+      if (refreshToken && err.code === 'invalid_grant')
+        throw new ConnectorError({
+          system: SYSTEM,
+          message: `Salesforce refused Handoff's stored authorization: ${err.message}`,
+          retryable: false,
+          code: 'REFRESH_TOKEN_REFUSED',
+          status: res.status,
+          fix: "Reconnect Salesforce in the Handoff console (Connections › Salesforce › Connect): the user's authorization was revoked or has expired under the app's refresh token policy.",
+        });
+      throw err;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -84,7 +105,13 @@ export function createTokenSource(config: SalesforceConnection, fetchFn: FetchLi
   // the isolate keeps a token for 10 minutes, and a refused one (INVALID_SESSION_ID) is dropped at once.
   let cacheKey: string | undefined;
   const keyOf = async () =>
-    (cacheKey ??= await credentialKey(config.loginUrl, config.instanceUrl, clientId, clientSecret));
+    (cacheKey ??= await credentialKey(
+      config.loginUrl,
+      config.instanceUrl,
+      clientId,
+      clientSecret,
+      refreshToken ?? '',
+    ));
   const fetchAndShare = async () => {
     const token = await requestToken();
     issued.set(await keyOf(), token, Date.now() + SHARED_TOKEN_MS);

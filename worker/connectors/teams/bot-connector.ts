@@ -124,6 +124,11 @@ export function createBotConnector(
   }
 
   return {
+    /** A token from Microsoft sign-in for the bot's own credentials: proves the app id and secret work. */
+    async checkCredentials(): Promise<void> {
+      await tokens.get();
+    },
+
     /**
      * POST {serviceUrl}/v3/conversations. A 1:1 chat is the same conversation every time for a member, so
      * this is idempotent; a channel thread is a new post each call (store its id and update it instead).

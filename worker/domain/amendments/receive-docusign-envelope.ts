@@ -7,7 +7,9 @@ import {
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
 import { spendBudget } from '../../http/rate-limit';
-import { connectionSecrets } from '../tenancy/connectors';
+import { activeConnectKeys } from '../connections/docusign-keys';
+import { recordSignal } from '../connections/signals';
+import { connectionRow, connectionSecrets } from '../tenancy/connectors';
 import { receiveAmendment } from './receive-amendment';
 
 export type DocuSignEnvelopeOutcome =
@@ -35,11 +37,14 @@ export async function receiveDocuSignEnvelope(
   input: { tenantId: string; raw: string; headers: Headers; correlationId: string },
 ): Promise<DocuSignEnvelopeOutcome> {
   const { tenantId, raw } = input;
-  const secrets = await connectionSecrets(env, db, tenantId, 'clm');
-  const keys = Array.isArray(secrets?.connectHmacKeys) ? (secrets.connectHmacKeys as string[]) : [];
+  const row = await connectionRow(db, tenantId, 'clm');
+  const secrets = row ? await connectionSecrets(env, db, tenantId, 'clm') : undefined;
+  // A key retired by a rotation stops verifying when its overlap ends.
+  const keys = activeConnectKeys(row?.config, secrets);
   if (keys.length === 0 || !(await verifyConnectSignature(raw, input.headers, keys))) {
     return { outcome: 'unverified' };
   }
+  await recordSignal(db, tenantId, 'docusign.connect_verified');
   await spendBudget(env, 'WEBHOOK_RATE_LIMIT', `${tenantId}:webhook:docusign`);
   let event: EnvelopeCompleted;
   try {

@@ -1,12 +1,17 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { activationsTable, idempotencyKeysTable, identityClaimsTable } from '../../db/schema';
+import {
+  activationsTable,
+  connectionAuthorizationsTable,
+  idempotencyKeysTable,
+  identityClaimsTable,
+} from '../../db/schema';
 import type { Env } from '../../env';
 import { launchWorkflow, paramsOf } from '../activation/start-activation';
 
 /** An activation row whose workflow never started (the worker died between the two) waits this long. */
 const LAUNCH_GRACE_MS = 30_000;
-/** Sign-in claims are kept a day after they expire (to trace a failed attempt), then dropped. */
+/** Sign-in claims and connection authorizations are kept a day after they expire (to trace a failed attempt), then dropped. */
 const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -39,5 +44,15 @@ export async function sweep(
     .delete(identityClaimsTable)
     .where(lt(identityClaimsTable.expiresAt, new Date(Date.now() - CLAIM_RETENTION_MS).toISOString()))
     .returning({ id: identityClaimsTable.id });
-  return { launched: stranded.length, expiredKeys: expired.length, expiredClaims: claims.length };
+  const authorizations = await db
+    .delete(connectionAuthorizationsTable)
+    .where(
+      lt(connectionAuthorizationsTable.expiresAt, new Date(Date.now() - CLAIM_RETENTION_MS).toISOString()),
+    )
+    .returning({ id: connectionAuthorizationsTable.id });
+  return {
+    launched: stranded.length,
+    expiredKeys: expired.length,
+    expiredClaims: claims.length + authorizations.length,
+  };
 }

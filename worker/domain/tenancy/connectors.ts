@@ -27,6 +27,11 @@ interface ConnectorFactory<P> {
   accountKey?(config: Record<string, unknown>): string;
   /** `outbound`: what the deployment allows besides the vendor's hosts; the connector checks every request. */
   create(config: never, deps: { fetch?: FetchLike; outbound?: OutboundPolicy }): P;
+  /**
+   * Settings the deployment holds, not the firm (Handoff's own OAuth app secret for a connection a person
+   * authorized): filled in when the connector is built, never stored with the connection.
+   */
+  fromDeployment?(env: Env, config: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** Every system Handoff can connect, by role. Another vendor is one more entry here. */
@@ -44,7 +49,19 @@ export const CONNECTOR_REGISTRY: {
   erp: Record<string, ConnectorFactory<ErpPort>>;
   clm: Record<string, ConnectorFactory<unknown>>;
 } = {
-  crm: { salesforce: { schema: SalesforceConnectionSchema, create: createSalesforceConnector } },
+  crm: {
+    salesforce: {
+      schema: SalesforceConnectionSchema,
+      create: createSalesforceConnector,
+      // A connection made with the web server flow refreshes with Handoff's External Client App secret.
+      fromDeployment: (env, config) => {
+        const auth = config.auth as Record<string, unknown> | undefined;
+        return auth?.refreshToken && !auth.clientSecret && env.SALESFORCE_CLIENT_SECRET
+          ? { auth: { clientSecret: env.SALESFORCE_CLIENT_SECRET } }
+          : {};
+      },
+    },
+  },
   psa: { kantata: { schema: KantataConnectionSchema, create: createKantataConnector } },
   erp: {
     netsuite: {
@@ -66,23 +83,46 @@ export class MissingConnectionError extends Error {
 /** The tenant's connectors, built from its stored connections; ERP calls go through the account's governor. */
 export async function loadConnectors(env: Env, db: Db, tenantId: string): Promise<Connectors> {
   const rows = await db.select().from(connectionsTable).where(eq(connectionsTable.tenantId, tenantId));
-  const build = async <R extends Exclude<Role, 'clm'>>(role: R) => {
+  const build = async (role: Exclude<Role, 'clm'>) => {
     const row = rows.find((r) => r.role === role);
     if (!row) throw new MissingConnectionError(role);
-    const factory = (CONNECTOR_REGISTRY[role] as Record<string, ConnectorFactory<unknown>>)[row.system];
-    if (!factory) throw new Error(`Unknown ${role} system ${row.system}`);
-    const secrets = JSON.parse(
-      await decryptSecret(dataKeyring(env), tenantId, row.secretCiphertext),
-    ) as Record<string, unknown>;
-    const config = factory.schema.parse(mergeConfig(row.config, secrets)) as Record<string, unknown>;
-    const outbound = outboundPolicyFromEnv(env);
-    const fetch = factory.accountKey
-      ? governedFetch(env, factory.accountKey(config), row.concurrencyLimit, { system: row.system, outbound })
-      : undefined;
-    return factory.create(config as never, fetch ? { fetch, outbound } : { outbound });
+    return buildConnector(env, tenantId, row);
   };
   const [crm, psa, erp] = await Promise.all([build('crm'), build('psa'), build('erp')]);
   return { crm: crm as CrmPort, psa: psa as PsaPort, erp: erp as ErpPort };
+}
+
+type ConnectionRow = typeof connectionsTable.$inferSelect;
+
+/** One connector from its stored connection: secrets decrypted, deployment settings filled in, guarded. */
+async function buildConnector(env: Env, tenantId: string, row: ConnectionRow): Promise<unknown> {
+  const factory = (CONNECTOR_REGISTRY[row.role] as Record<string, ConnectorFactory<unknown>>)[row.system];
+  if (!factory) throw new Error(`Unknown ${row.role} system ${row.system}`);
+  const secrets = JSON.parse(await decryptSecret(dataKeyring(env), tenantId, row.secretCiphertext)) as Record<
+    string,
+    unknown
+  >;
+  const merged = mergeConfig(row.config, secrets);
+  const config = factory.schema.parse(
+    factory.fromDeployment ? mergeConfig(merged, factory.fromDeployment(env, merged)) : merged,
+  ) as Record<string, unknown>;
+  const outbound = outboundPolicyFromEnv(env);
+  const fetch = factory.accountKey
+    ? governedFetch(env, factory.accountKey(config), row.concurrencyLimit, { system: row.system, outbound })
+    : undefined;
+  return factory.create(config as never, fetch ? { fetch, outbound } : { outbound });
+}
+
+/** One role's connector (the CRM, PSA or ERP), or undefined when the tenant has not connected it. */
+export async function loadConnector<R extends keyof Connectors>(
+  env: Env,
+  db: Db,
+  tenantId: string,
+  role: R,
+): Promise<{ connector: Connectors[R]; row: ConnectionRow } | undefined> {
+  const row = await connectionRow(db, tenantId, role);
+  if (!row) return undefined;
+  return { connector: (await buildConnector(env, tenantId, row)) as Connectors[R], row };
 }
 
 export async function connectionRow(db: Db, tenantId: string, role: Role) {
