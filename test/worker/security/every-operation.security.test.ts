@@ -345,6 +345,7 @@ describe(`every operation in /openapi.json under bad input ${SEEDED}`, () => {
       ...b.own.activationIds,
       ...b.own.exceptionIds,
       ...b.own.approvalIds,
+      ...b.own.jobIds,
       ...b.psaProjectIds,
       b.own.tenantId,
     ];

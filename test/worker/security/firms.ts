@@ -33,6 +33,8 @@ export interface SeededFirm {
     correlationIds: string[];
     exceptionIds: string[];
     approvalIds: string[];
+    /** A finished bulk job (tagging the firm's exceptions). */
+    jobIds: string[];
   };
 }
 
@@ -61,6 +63,18 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
     () => get(t, '/v1/approvals'),
     (r: Json) => r.approvals.length > 0,
   );
+  // A bulk job of the firm's own: its id is one more the other firm must never reach.
+  const started = await SELF.fetch('http://handoff/v1/exception-jobs', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.keys.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ action: 'tag', tags: { add: ['seeded'] }, selection: { filter: { status: 'open' } } }),
+  });
+  if (started.status !== 202) throw new Error(`exception job: ${started.status} ${await started.text()}`);
+  const job = (await json(started)).job;
+  await waitFor(
+    () => get(t, `/v1/exception-jobs/${job.id}`),
+    (j: Json) => j.state === 'done',
+  );
   return {
     t,
     teamsTenantId,
@@ -71,6 +85,7 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
       correlationIds: [gx.correlationId, nw.correlationId],
       exceptionIds: exceptions.exceptions.map((e: Json) => e.id),
       approvalIds: approvals.approvals.map((a: Json) => a.id),
+      jobIds: [job.id],
     },
   };
 }
@@ -81,6 +96,7 @@ export const ownIds = (f: SeededFirm): string[] => [
   ...f.own.correlationIds,
   ...f.own.exceptionIds,
   ...f.own.approvalIds,
+  ...f.own.jobIds,
 ];
 
 /** A Teams SSO token from the emulated Entra for one person of the firm's Microsoft 365 tenant. */
