@@ -67,7 +67,11 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
   const started = await SELF.fetch('http://handoff/v1/exception-jobs', {
     method: 'POST',
     headers: { authorization: `Bearer ${t.keys.admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ action: 'tag', tags: { add: ['seeded'] }, selection: { filter: { status: 'open' } } }),
+    body: JSON.stringify({
+      action: 'tag',
+      tags: { add: ['seeded'] },
+      selection: { filter: { status: 'open' } },
+    }),
   });
   if (started.status !== 202) throw new Error(`exception job: ${started.status} ${await started.text()}`);
   const job = (await json(started)).job;

@@ -12,8 +12,8 @@ import {
 import type { Env } from '../../../env';
 import { log } from '../../../http/logger';
 import type { PostingMessage } from '../../../queues/messages';
-import { billingContext, type ProjectContext, projectByContract } from '../../billing/project-context';
-import { type BillingContext, decideExpense, decideTimeEntry } from '../../billing/rules';
+import { billingContexts, projectsByContracts } from '../../billing/project-context';
+import { decideExpense, decideTimeEntry } from '../../billing/rules';
 import { redactSecrets } from '../../secret-shapes';
 
 /** Items per page: one atomic batch each, a handful of D1 queries (D1 allows 1,000 per invocation). */
@@ -177,15 +177,14 @@ async function planRetry(
       : []
     ).map((i) => [i.id, i]),
   );
-  const projects = new Map<string, { project: ProjectContext; ctx: BillingContext } | null>();
-  const projectFor = async (key: string) => {
-    if (!projects.has(key)) {
-      const project = await projectByContract(db, job.tenantId, key);
-      projects.set(key, project ? { project, ctx: await billingContext(db, project) } : null);
-    }
-    return projects.get(key)!;
-  };
-
+  // Every contract of the page in a handful of queries, however many contracts it spans (D1 allows 1,000
+  // queries per invocation, and a slice runs many pages).
+  const projects = await projectsByContracts(
+    db,
+    job.tenantId,
+    [...items.values()].map((i) => i.contractKey),
+  );
+  const contexts = await billingContexts(db, job.tenantId, [...projects.values()]);
   const planned = new Map<number, Planned>();
   const candidates: { seq: number; e: ExceptionRow; item: typeof deliveryItemsTable.$inferSelect }[] = [];
   for (const { seq, exc } of page) {
@@ -219,15 +218,16 @@ async function planRetry(
   );
   const requeue: Requeue[] = [];
   for (const { seq, e, item } of candidates) {
-    const p = await projectFor(item.contractKey);
-    if (!p) {
+    const project = projects.get(item.contractKey);
+    const ctx = contexts.get(item.contractKey);
+    if (!project || !ctx) {
       planned.set(seq, { seq, exc: e.id, want: 'failed', msg: 'The project is no longer linked.' });
       continue;
     }
     const decision =
       item.kind === 'time'
-        ? decideTimeEntry(item.entry as unknown as TimeEntry, p.project.contract, p.ctx)
-        : decideExpense(item.entry as unknown as Expense, p.project.contract, p.ctx);
+        ? decideTimeEntry(item.entry as unknown as TimeEntry, project.contract, ctx)
+        : decideExpense(item.entry as unknown as Expense, project.contract, ctx);
     if (decision.action === 'hold') {
       planned.set(seq, {
         seq,
@@ -238,8 +238,8 @@ async function planRetry(
       continue;
     }
     if (decision.billable) {
-      if (item.kind === 'time') p.ctx.billedTime = addMoney(p.ctx.billedTime, decision.amount);
-      else if (item.isTravel) p.ctx.travelUsed = addMoney(p.ctx.travelUsed, decision.amount);
+      if (item.kind === 'time') ctx.billedTime = addMoney(ctx.billedTime, decision.amount);
+      else if (item.isTravel) ctx.travelUsed = addMoney(ctx.travelUsed, decision.amount);
     }
     planned.set(seq, { seq, exc: e.id, want: 'succeeded', msg: null });
     requeue.push({
