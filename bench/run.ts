@@ -14,6 +14,9 @@
  *   --latency-salesforce/--latency-kantata/--latency-netsuite MS (BENCH_LATENCY_*; 100/150/250)
  *   --netsuite-limit N         (BENCH_NETSUITE_LIMIT, 15)  account concurrency and the connection's limit
  *   --seed N                   (BENCH_SEED, random)
+ *   --bulk-items N             (BENCH_BULK_ITEMS, 100000)  held entries a bulk retry job retries (scenario bulk-retry)
+ *   --bulk-projects N          (BENCH_BULK_PROJECTS, 4)    projects they are spread over (one intake lane each)
+ *   --only a,b                 (BENCH_ONLY, all)           scenarios to run: posting, activation, size, bulk-retry
  *   BENCH_WORKER_LOGS=1        print the worker's own log (wrangler dev) while the bench runs
  */
 import { execFile, spawn } from 'node:child_process';
@@ -46,6 +49,7 @@ import type { SalesforceState } from '../test/emulators/salesforce/state';
 import { type ConnectedTenant, connectTenant } from '../test/support/connect-tenant';
 import { freePort } from '../test/support/free-port';
 import { createNetSuiteConnector } from '../worker/connectors/netsuite';
+import { benchBulkRetry } from './bulk-retry';
 
 const root = path.resolve(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -74,7 +78,17 @@ const O = {
   },
   netsuiteLimit: opt('netsuite-limit', 15),
   seed: opt('seed', Math.floor(Math.random() * 2 ** 31)),
+  bulkItems: opt('bulk-items', 100_000),
+  bulkProjects: opt('bulk-projects', 4),
 };
+/** The scenarios of a run (all by default; `--only bulk-retry` runs one and writes latest-bulk-retry.json). */
+const SCENARIOS = ['posting', 'activation', 'size', 'bulk-retry'] as const;
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = (onlyArg >= 0 ? process.argv[onlyArg + 1] : process.env.BENCH_ONLY)?.split(',').filter(Boolean);
+for (const name of ONLY ?? [])
+  if (!(SCENARIOS as readonly string[]).includes(name))
+    throw new Error(`--only: unknown scenario ${name} (${SCENARIOS.join(', ')})`);
+const want = (name: (typeof SCENARIOS)[number]) => !ONLY || ONLY.includes(name);
 const rand = seededRandom(O.seed);
 
 // ---- small helpers --------------------------------------------------------------------------------
@@ -474,244 +488,259 @@ try {
   results.seed = O.seed;
   results.options = O;
 
-  // ---- month-end posting and the read path: tenant B ----------------------------------------------
-  say('tenant "posting": connecting, activating the readiness and posting projects');
-  const tb = await benchTenant('Bench posting firm');
-  const [oppR, oppP] = cloneGlobex(tb, 2, 50_000_000);
-  const [viewR, viewP] = await Promise.all([activate(tb, oppR!), activate(tb, oppP!)]);
-  if (viewR.status !== 'active' || viewP.status !== 'active')
-    throw new Error(`bench projects did not activate: ${viewR.status} ${viewR.message} / ${viewP.message}`);
-  const wsR = psaProjectOf(viewR);
-  const wsP = psaProjectOf(viewP);
-  const erpR = erpOf(viewR, 'project')!;
-  const erpP = erpOf(viewP, 'project')!;
+  if (want('posting')) {
+    // ---- month-end posting and the read path: tenant B ----------------------------------------------
+    say('tenant "posting": connecting, activating the readiness and posting projects');
+    const tb = await benchTenant('Bench posting firm');
+    const [oppR, oppP] = cloneGlobex(tb, 2, 50_000_000);
+    const [viewR, viewP] = await Promise.all([activate(tb, oppR!), activate(tb, oppP!)]);
+    if (viewR.status !== 'active' || viewP.status !== 'active')
+      throw new Error(`bench projects did not activate: ${viewR.status} ${viewR.message} / ${viewP.message}`);
+    const wsR = psaProjectOf(viewR);
+    const wsP = psaProjectOf(viewP);
+    const erpR = erpOf(viewR, 'project')!;
+    const erpP = erpOf(viewP, 'project')!;
 
-  // Read path: a project with 5,000 entries, all posted, then load from a second process.
-  say(`read path: loading ${O.readinessEntries} entries into project ${wsR}`);
-  await loadEntries(tb, wsR, O.readinessEntries, 'readiness');
-  await sync(tb);
-  const warm = await watchPosting(tb, erpR, O.readinessEntries, 600_000);
-  say(`  readiness project posted ${warm.samples.at(-1)!.n} in ${round(warm.elapsedMs / 1000)} s`);
-  const token = (
-    await ok<{ token: string }>(
-      await fetch(`${worker}/v1/embed-tokens`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tb.keys.psa}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ psaProjectId: wsR, user: 'bench@lumenpartners.example' }),
-      }),
-      'embed token',
-    )
-  ).token;
-  const sample = await ok<{ totals?: unknown }>(
-    await fetch(`${worker}/v1/sidebar/readiness`, { headers: { authorization: `Bearer ${token}` } }),
-    'readiness',
-  );
-  say(`read path: ${O.loadConnections} connections × ${O.loadSeconds} s on /health, then readiness`);
-  const health = await loadgen(`${worker}/health`);
-  const readiness = await loadgen(`${worker}/v1/sidebar/readiness`, token);
-  results.readPath = {
-    entries: O.readinessEntries,
-    connections: O.loadConnections,
-    seconds: O.loadSeconds,
-    health,
-    readiness,
-    ratioRps: round(readiness.rps / health.rps, 2),
-    goal: { ratioRps: 0.5, p99Ms: 50 },
-    readinessBytes: JSON.stringify(sample).length,
-  };
+    // Read path: a project with 5,000 entries, all posted, then load from a second process.
+    say(`read path: loading ${O.readinessEntries} entries into project ${wsR}`);
+    await loadEntries(tb, wsR, O.readinessEntries, 'readiness');
+    await sync(tb);
+    const warm = await watchPosting(tb, erpR, O.readinessEntries, 600_000);
+    say(`  readiness project posted ${warm.samples.at(-1)!.n} in ${round(warm.elapsedMs / 1000)} s`);
+    const token = (
+      await ok<{ token: string }>(
+        await fetch(`${worker}/v1/embed-tokens`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tb.keys.psa}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ psaProjectId: wsR, user: 'bench@lumenpartners.example' }),
+        }),
+        'embed token',
+      )
+    ).token;
+    const sample = await ok<{ totals?: unknown }>(
+      await fetch(`${worker}/v1/sidebar/readiness`, { headers: { authorization: `Bearer ${token}` } }),
+      'readiness',
+    );
+    say(`read path: ${O.loadConnections} connections × ${O.loadSeconds} s on /health, then readiness`);
+    const health = await loadgen(`${worker}/health`);
+    const readiness = await loadgen(`${worker}/v1/sidebar/readiness`, token);
+    results.readPath = {
+      entries: O.readinessEntries,
+      connections: O.loadConnections,
+      seconds: O.loadSeconds,
+      health,
+      readiness,
+      ratioRps: round(readiness.rps / health.rps, 2),
+      goal: { ratioRps: 0.5, p99Ms: 50 },
+      readinessBytes: JSON.stringify(sample).length,
+    };
 
-  // Month-end posting.
-  const ceiling = (O.netsuiteLimit * 1) / (O.latency.netsuite / 1000);
-  const byBudget = Math.floor(ceiling * O.postingBudgetS);
-  const entries = Math.min(O.entries, byBudget);
-  say(
-    `month-end: ${entries} entries (asked ${O.entries}; ceiling ${round(ceiling)} rec/s × ${O.postingBudgetS} s budget = ${byBudget})`,
-  );
-  const loadStart = Date.now();
-  const psaIds = await loadEntries(tb, wsP, entries, 'month-end');
-  const loadSeconds = (Date.now() - loadStart) / 1000;
-  say(`  loaded through the Kantata API in ${round(loadSeconds)} s (100 per call)`);
-  const nsBefore = requestCounts(tb).netsuite;
-  const nsInst = emu.netsuite.instances.get(tb.instances.netsuite.id)!;
-  const throttledBefore = nsInst.throttled;
-  nsInst.maxInFlight = 0;
-  await sync(tb);
-  const posting = await watchPosting(tb, erpP, entries, Math.max(600_000, O.postingBudgetS * 4000));
-  const erpCalls = requestCounts(tb).netsuite - nsBefore;
-  const bills = timeBillsOfProject(tb, erpP);
-  const perEntry = new Map<string, number>();
-  for (const b of bills) {
-    const id = psaIdOfMemo(b.fields.memo);
-    if (id) perEntry.set(id, (perEntry.get(id) ?? 0) + 1);
-  }
-  const duplicates = [...perEntry.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
-  const losses = psaIds.filter((id) => !perEntry.has(String(id))).length;
-  const strangers = [...perEntry.keys()].filter((id) => !psaIds.map(String).includes(id)).length;
-  const first = posting.samples.find((s) => s.n > 0);
-  const last = posting.samples.at(-1)!;
-  const at = (frac: number) => posting.samples.find((s) => s.n >= frac * entries);
-  const p10 = at(0.1);
-  const p90 = at(0.9);
-  const sustained = p10 && p90 && p90.t > p10.t ? (p90.n - p10.n) / ((p90.t - p10.t) / 1000) : Number.NaN;
-  const endToEnd = last.n / (posting.elapsedMs / 1000);
-  results.posting = {
-    entriesAsked: O.entries,
-    entries,
-    cappedBy: entries < O.entries ? `posting budget ${O.postingBudgetS} s at the ceiling` : null,
-    kantataLoadSeconds: round(loadSeconds),
-    syncToAllPostedSeconds: round(posting.elapsedMs / 1000),
-    firstRecordAfterSeconds: first ? round(first.t / 1000) : null,
-    posted: last.n,
-    sustainedRecordsPerSecond: round(sustained),
-    endToEndRecordsPerSecond: round(endToEnd),
-    ceilingRecordsPerSecond: round(ceiling),
-    ceilingFormula: `limit ${O.netsuiteLimit} × batch 1 (one record per PUT) ÷ ${O.latency.netsuite} ms`,
-    ratioToCeiling: round(sustained / ceiling, 2),
-    erpCalls,
-    erpCallsPerRecord: round(erpCalls / entries, 3),
-    netsuiteMaxInFlight: nsInst.maxInFlight,
-    netsuiteThrottled429: nsInst.throttled - throttledBefore,
-    duplicates,
-    losses,
-    recordsNotFromTheseEntries: strangers,
-    workerdRssMaxMiB: posting.memMaxKb ? round(posting.memMaxKb / 1024) : null,
-  };
-  say(
-    `  month-end: ${last.n}/${entries} posted, sustained ${round(sustained)} rec/s vs ceiling ${round(ceiling)}; dup ${duplicates}, lost ${losses}`,
-  );
+    // Month-end posting.
+    const ceiling = (O.netsuiteLimit * 1) / (O.latency.netsuite / 1000);
+    const byBudget = Math.floor(ceiling * O.postingBudgetS);
+    const entries = Math.min(O.entries, byBudget);
+    say(
+      `month-end: ${entries} entries (asked ${O.entries}; ceiling ${round(ceiling)} rec/s × ${O.postingBudgetS} s budget = ${byBudget})`,
+    );
+    const loadStart = Date.now();
+    const psaIds = await loadEntries(tb, wsP, entries, 'month-end');
+    const loadSeconds = (Date.now() - loadStart) / 1000;
+    say(`  loaded through the Kantata API in ${round(loadSeconds)} s (100 per call)`);
+    const nsBefore = requestCounts(tb).netsuite;
+    const nsInst = emu.netsuite.instances.get(tb.instances.netsuite.id)!;
+    const throttledBefore = nsInst.throttled;
+    nsInst.maxInFlight = 0;
+    await sync(tb);
+    const posting = await watchPosting(tb, erpP, entries, Math.max(600_000, O.postingBudgetS * 4000));
+    const erpCalls = requestCounts(tb).netsuite - nsBefore;
+    const bills = timeBillsOfProject(tb, erpP);
+    const perEntry = new Map<string, number>();
+    for (const b of bills) {
+      const id = psaIdOfMemo(b.fields.memo);
+      if (id) perEntry.set(id, (perEntry.get(id) ?? 0) + 1);
+    }
+    const duplicates = [...perEntry.values()].reduce((s, n) => s + Math.max(0, n - 1), 0);
+    const losses = psaIds.filter((id) => !perEntry.has(String(id))).length;
+    const strangers = [...perEntry.keys()].filter((id) => !psaIds.map(String).includes(id)).length;
+    const first = posting.samples.find((s) => s.n > 0);
+    const last = posting.samples.at(-1)!;
+    const at = (frac: number) => posting.samples.find((s) => s.n >= frac * entries);
+    const p10 = at(0.1);
+    const p90 = at(0.9);
+    const sustained = p10 && p90 && p90.t > p10.t ? (p90.n - p10.n) / ((p90.t - p10.t) / 1000) : Number.NaN;
+    const endToEnd = last.n / (posting.elapsedMs / 1000);
+    results.posting = {
+      entriesAsked: O.entries,
+      entries,
+      cappedBy: entries < O.entries ? `posting budget ${O.postingBudgetS} s at the ceiling` : null,
+      kantataLoadSeconds: round(loadSeconds),
+      syncToAllPostedSeconds: round(posting.elapsedMs / 1000),
+      firstRecordAfterSeconds: first ? round(first.t / 1000) : null,
+      posted: last.n,
+      sustainedRecordsPerSecond: round(sustained),
+      endToEndRecordsPerSecond: round(endToEnd),
+      ceilingRecordsPerSecond: round(ceiling),
+      ceilingFormula: `limit ${O.netsuiteLimit} × batch 1 (one record per PUT) ÷ ${O.latency.netsuite} ms`,
+      ratioToCeiling: round(sustained / ceiling, 2),
+      erpCalls,
+      erpCallsPerRecord: round(erpCalls / entries, 3),
+      netsuiteMaxInFlight: nsInst.maxInFlight,
+      netsuiteThrottled429: nsInst.throttled - throttledBefore,
+      duplicates,
+      losses,
+      recordsNotFromTheseEntries: strangers,
+      workerdRssMaxMiB: posting.memMaxKb ? round(posting.memMaxKb / 1024) : null,
+    };
+    say(
+      `  month-end: ${last.n}/${entries} posted, sustained ${round(sustained)} rec/s vs ceiling ${round(ceiling)}; dup ${duplicates}, lost ${losses}`,
+    );
 
-  // Naive posting: one line per call, one call after the other, straight from Node.
-  say(`naive posting: ${O.naiveSample} lines, one postTimeEntries call each, sequentially`);
-  const naive = createNetSuiteConnector(
-    {
-      accountId: tb.netsuiteAccountId,
-      baseUrl: tb.instances.netsuite.baseUrl,
-      auth: { accessToken: 'bench-naive-token' },
-      postConcurrency: 1,
-    } as never,
-    { outbound: { allowLoopback: true, customHosts: [], botConnectorOrigins: [] } },
-  );
-  const customerId = erpOf(viewP, 'customer') ?? erpP;
-  const nsNaiveBefore = requestCounts(tb).netsuite;
-  const naiveStart = performance.now();
-  for (let i = 0; i < O.naiveSample; i++) {
-    const [r] = await naive.postTimeEntries([
+    // Naive posting: one line per call, one call after the other, straight from Node.
+    say(`naive posting: ${O.naiveSample} lines, one postTimeEntries call each, sequentially`);
+    const naive = createNetSuiteConnector(
       {
-        key: `bench-naive-${O.seed}-${i}`,
-        customerId,
-        projectId: erpR,
-        personName: 'Chloe Martin',
-        personEmail: 'chloe.martin@lumenpartners.example',
-        role: 'Consultant',
-        date: '2026-11-20',
-        minutes: 30,
-        rate: { amountMinor: 16_500, currency: 'USD' },
-        billable: true,
-        memo: `naive ${i}`,
+        accountId: tb.netsuiteAccountId,
+        baseUrl: tb.instances.netsuite.baseUrl,
+        auth: { accessToken: 'bench-naive-token' },
+        postConcurrency: 1,
       } as never,
-    ]);
-    if (!r?.ok) throw new Error(`naive post failed: ${JSON.stringify(r)}`);
+      { outbound: { allowLoopback: true, customHosts: [], botConnectorOrigins: [] } },
+    );
+    const customerId = erpOf(viewP, 'customer') ?? erpP;
+    const nsNaiveBefore = requestCounts(tb).netsuite;
+    const naiveStart = performance.now();
+    for (let i = 0; i < O.naiveSample; i++) {
+      const [r] = await naive.postTimeEntries([
+        {
+          key: `bench-naive-${O.seed}-${i}`,
+          customerId,
+          projectId: erpR,
+          personName: 'Chloe Martin',
+          personEmail: 'chloe.martin@lumenpartners.example',
+          role: 'Consultant',
+          date: '2026-11-20',
+          minutes: 30,
+          rate: { amountMinor: 16_500, currency: 'USD' },
+          billable: true,
+          memo: `naive ${i}`,
+        } as never,
+      ]);
+      if (!r?.ok) throw new Error(`naive post failed: ${JSON.stringify(r)}`);
+    }
+    const naiveSeconds = (performance.now() - naiveStart) / 1000;
+    const naiveRate = O.naiveSample / naiveSeconds;
+    const naiveCalls = requestCounts(tb).netsuite - nsNaiveBefore;
+    results.naivePosting = {
+      sample: O.naiveSample,
+      seconds: round(naiveSeconds, 2),
+      recordsPerSecond: round(naiveRate, 2),
+      erpCallsPerRecord: round(naiveCalls / O.naiveSample, 2),
+      extrapolatedSecondsForEntries: round(entries / naiveRate),
+      extrapolatedHoursFor100k: round(100_000 / naiveRate / 3600, 2),
+      speedupOfHandoff: round(sustained / naiveRate, 1),
+    };
   }
-  const naiveSeconds = (performance.now() - naiveStart) / 1000;
-  const naiveRate = O.naiveSample / naiveSeconds;
-  const naiveCalls = requestCounts(tb).netsuite - nsNaiveBefore;
-  results.naivePosting = {
-    sample: O.naiveSample,
-    seconds: round(naiveSeconds, 2),
-    recordsPerSecond: round(naiveRate, 2),
-    erpCallsPerRecord: round(naiveCalls / O.naiveSample, 2),
-    extrapolatedSecondsForEntries: round(entries / naiveRate),
-    extrapolatedHoursFor100k: round(100_000 / naiveRate / 3600, 2),
-    speedupOfHandoff: round(sustained / naiveRate, 1),
-  };
 
-  // ---- activations: tenant A ----------------------------------------------------------------------
-  say(`activations: ${O.activations} distinct opportunities, ${O.activationConcurrency} clicks in flight`);
-  const ta = await benchTenant('Bench activation firm');
-  const [probe, ...opps] = cloneGlobex(ta, O.activations + 1);
-  // One alone first: its request counts are exactly one activation's.
-  const before1 = requestCounts(ta);
-  const probeStart = Date.now();
-  const probeView = await activate(ta, probe!);
-  const probeMs = Date.now() - probeStart;
-  const perActivation = diff(before1, requestCounts(ta));
-  if (probeView.status !== 'active')
-    throw new Error(`probe activation: ${probeView.status} ${probeView.message}`);
-  const beforeN = requestCounts(ta);
-  const views = await pool(opps, O.activationConcurrency, (opp) => activate(ta, opp));
-  const totalN = diff(beforeN, requestCounts(ta));
-  const okViews = views.filter((v) => v.status === 'active' && v.completedAt);
-  const lat = okViews.map((v) => Date.parse(v.completedAt!) - Date.parse(v.createdAt));
-  // The calls that must follow one another: read the deal, then customer → PSA project (needs the
-  // customer) → ERP project (needs both) → billing schedule (needs the ERP project) → CRM write-back.
-  const chain = {
-    salesforce: 2, // read the deal (one Composite call), write back
-    netsuite: 3, // customer upsert, project upsert, billing schedule upsert
-    kantata: 1, // create the project from its template
-  };
-  const criticalPathMs = latencySum(chain);
-  results.activation = {
-    count: O.activations,
-    concurrency: O.activationConcurrency,
-    active: okViews.length,
-    notActive: views
-      .filter((v) => v.status !== 'active')
-      .map((v) => `${v.status}: ${v.message}`)
-      .slice(0, 5),
-    p50Ms: quantile(lat, 0.5),
-    p95Ms: quantile(lat, 0.95),
-    maxMs: Math.max(...lat),
-    aloneMs: probeMs,
-    requestsPerActivation: perActivation,
-    requestsPerActivationAverage: {
-      salesforce: round(totalN.salesforce / opps.length, 2),
-      kantata: round(totalN.kantata / opps.length, 2),
-      netsuite: round(totalN.netsuite / opps.length, 2),
-    },
-    allSequentialMs: latencySum(perActivation),
-    criticalPathCalls: chain,
-    criticalPathMs,
-    ratioP50ToCriticalPath: round(quantile(lat, 0.5) / criticalPathMs, 2),
-    ratioP95ToCriticalPath: round(quantile(lat, 0.95) / criticalPathMs, 2),
-    minimumCalls: { salesforce: 3, netsuite: 5, kantata: 5 },
-  };
-
-  // ---- sizes -----------------------------------------------------------------------------------------
-  say('sizes: wrangler deploy --dry-run and the plugin bundles');
-  const sizeDir = path.join(dir, 'size');
-  mkdirSync(sizeDir, { recursive: true });
-  await run(
-    path.join(root, 'node_modules/.bin/wrangler'),
-    ['deploy', '--dry-run', '--outdir', path.join(sizeDir, 'worker')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        CI: 'true',
-        WRANGLER_SEND_METRICS: 'false',
-        XDG_CONFIG_HOME: path.join(root, '.xdg'),
+  if (want('activation')) {
+    // ---- activations: tenant A ----------------------------------------------------------------------
+    say(`activations: ${O.activations} distinct opportunities, ${O.activationConcurrency} clicks in flight`);
+    const ta = await benchTenant('Bench activation firm');
+    const [probe, ...opps] = cloneGlobex(ta, O.activations + 1);
+    // One alone first: its request counts are exactly one activation's.
+    const before1 = requestCounts(ta);
+    const probeStart = Date.now();
+    const probeView = await activate(ta, probe!);
+    const probeMs = Date.now() - probeStart;
+    const perActivation = diff(before1, requestCounts(ta));
+    if (probeView.status !== 'active')
+      throw new Error(`probe activation: ${probeView.status} ${probeView.message}`);
+    const beforeN = requestCounts(ta);
+    const views = await pool(opps, O.activationConcurrency, (opp) => activate(ta, opp));
+    const totalN = diff(beforeN, requestCounts(ta));
+    const okViews = views.filter((v) => v.status === 'active' && v.completedAt);
+    const lat = okViews.map((v) => Date.parse(v.completedAt!) - Date.parse(v.createdAt));
+    // The calls that must follow one another: read the deal, then customer → PSA project (needs the
+    // customer) → ERP project (needs both) → billing schedule (needs the ERP project) → CRM write-back.
+    const chain = {
+      salesforce: 2, // read the deal (one Composite call), write back
+      netsuite: 3, // customer upsert, project upsert, billing schedule upsert
+      kantata: 1, // create the project from its template
+    };
+    const criticalPathMs = latencySum(chain);
+    results.activation = {
+      count: O.activations,
+      concurrency: O.activationConcurrency,
+      active: okViews.length,
+      notActive: views
+        .filter((v) => v.status !== 'active')
+        .map((v) => `${v.status}: ${v.message}`)
+        .slice(0, 5),
+      p50Ms: quantile(lat, 0.5),
+      p95Ms: quantile(lat, 0.95),
+      maxMs: Math.max(...lat),
+      aloneMs: probeMs,
+      requestsPerActivation: perActivation,
+      requestsPerActivationAverage: {
+        salesforce: round(totalN.salesforce / opps.length, 2),
+        kantata: round(totalN.kantata / opps.length, 2),
+        netsuite: round(totalN.netsuite / opps.length, 2),
       },
-    },
-  );
-  const pluginsDir = path.join(sizeDir, 'plugins');
-  await buildSidebar(pluginsDir, { allowLoopback: true });
-  await buildCrmSandbox(pluginsDir);
-  await buildTeamsTab(pluginsDir, {});
-  await buildTeamsPane(pluginsDir);
-  const plugins: Record<string, unknown> = {};
-  for (const name of readdirSync(pluginsDir)) plugins[name] = gzDir(path.join(pluginsDir, name));
-  results.size = {
-    worker: gzDir(path.join(sizeDir, 'worker')),
-    plugins,
-    workerLimitGzipBytes: 3 * 1024 * 1024,
-  };
+      allSequentialMs: latencySum(perActivation),
+      criticalPathCalls: chain,
+      criticalPathMs,
+      ratioP50ToCriticalPath: round(quantile(lat, 0.5) / criticalPathMs, 2),
+      ratioP95ToCriticalPath: round(quantile(lat, 0.95) / criticalPathMs, 2),
+      minimumCalls: { salesforce: 3, netsuite: 5, kantata: 5 },
+    };
+  }
+
+  if (want('size')) {
+    // ---- sizes -----------------------------------------------------------------------------------------
+    say('sizes: wrangler deploy --dry-run and the plugin bundles');
+    const sizeDir = path.join(dir, 'size');
+    mkdirSync(sizeDir, { recursive: true });
+    await run(
+      path.join(root, 'node_modules/.bin/wrangler'),
+      ['deploy', '--dry-run', '--outdir', path.join(sizeDir, 'worker')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          CI: 'true',
+          WRANGLER_SEND_METRICS: 'false',
+          XDG_CONFIG_HOME: path.join(root, '.xdg'),
+        },
+      },
+    );
+    const pluginsDir = path.join(sizeDir, 'plugins');
+    await buildSidebar(pluginsDir, { allowLoopback: true });
+    await buildCrmSandbox(pluginsDir);
+    await buildTeamsTab(pluginsDir, {});
+    await buildTeamsPane(pluginsDir);
+    const plugins: Record<string, unknown> = {};
+    for (const name of readdirSync(pluginsDir)) plugins[name] = gzDir(path.join(pluginsDir, name));
+    results.size = {
+      worker: gzDir(path.join(sizeDir, 'worker')),
+      plugins,
+      workerLimitGzipBytes: 3 * 1024 * 1024,
+    };
+  }
+
+  // ---- bulk retry of 100,000 held entries: its own tenant -----------------------------------------
+  if (want('bulk-retry'))
+    results.bulkRetry = await benchBulkRetry(
+      { worker, say, sleep, ok, benchTenant, cloneGlobex, activate, loadEntries, sync, pool, round },
+      O.bulkItems,
+      O.bulkProjects,
+    );
 } catch (e) {
   console.error(e);
   results.error = String(e);
 }
 
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-writeFileSync(path.join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+const resultsFile = `bench/results/latest${ONLY ? `-${ONLY.join('-')}` : ''}.json`;
+writeFileSync(path.join(root, resultsFile), `${JSON.stringify(results, null, 2)}\n`);
 printTable(results);
 await shutdown(results.error ? 1 : 0);
 
@@ -787,6 +816,20 @@ function printTable(r: Record<string, unknown>) {
       `≥ 0.5× health (×${rp.ratioRps}), p99 < 50 ms`,
     );
   }
+  if (x.bulkRetry) {
+    const b = x.bulkRetry;
+    add(
+      `bulk retry job, ${b.job.total} items by filter`,
+      `${b.itemsPerSecond} items/s (${b.startToDoneSeconds} s)`,
+      `sustained ${b.sustainedItemsPerSecond} items/s; ${b.job.succeeded} retried, ${b.job.failed} failed`,
+    );
+    add('bulk job start (freeze the selection)', `${b.startRequestMs} ms`, '');
+    add(
+      `workbench reads at ${b.items} open`,
+      `list ${b.reads.listFirstPage.medianMs} / page 21 ${b.reads.listPage21.medianMs} / search ${b.reads.textSearch.medianMs} / facets ${b.reads.facets.medianMs} ms`,
+      'median of 5',
+    );
+  }
   if (x.size) {
     const s = x.size;
     add('worker bundle gzipped', `${round(s.worker.gzip / 1024)} KB`, '3 MB (Free) / 10 MB (Paid)');
@@ -803,5 +846,5 @@ function printTable(r: Record<string, unknown>) {
   console.log(w.map((n) => '─'.repeat(n)).join('─┼─'));
   for (const row of rows) console.log(line(row));
   if (x.error) console.log(`\nERROR: ${x.error}`);
-  console.log('\nWritten to bench/results/latest.json');
+  console.log(`\nWritten to ${resultsFile}`);
 }

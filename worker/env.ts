@@ -20,6 +20,8 @@ export interface Env {
   WEBHOOK_RATE_LIMIT: RateLimit;
   SYNC_RATE_LIMIT: RateLimit;
   ERP_GOVERNOR: DurableObjectNamespace<import('./durable-objects/erp-governor').ErpGovernor>;
+  /** One per bulk exception job: works its frozen selection page by page on its alarm. */
+  EXCEPTION_JOBS: DurableObjectNamespace<import('./durable-objects/exception-job').ExceptionJobRunner>;
   /** The data key: base64 of 32 random bytes; encrypts connection secrets at rest (AES-256-GCM). */
   SECRETS_KEY: string;
   /** The data key's id (default `v1`), written in front of every ciphertext it makes. */

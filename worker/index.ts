@@ -1,6 +1,7 @@
 import { newApp } from './app';
 import { getDb } from './db/client';
 import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls';
+import { sweepExceptionJobs } from './domain/exceptions/jobs/jobs';
 import { sweep } from './domain/maintenance/sweep';
 import type { Env } from './env';
 import { consumePosting, consumePostingDeadLetters } from './queues/posting-consumer';
@@ -22,8 +23,14 @@ import { registerV1ConsoleConnections } from './routes/v1-console-connections';
 import { registerV1ConsoleConnectionsDocuSign } from './routes/v1-console-connections-docusign';
 import { registerV1ConsoleConnectionsNetSuite } from './routes/v1-console-connections-netsuite';
 import { registerV1ConsoleConnectionsOAuth } from './routes/v1-console-connections-oauth';
+import { registerV1ConsoleSla } from './routes/v1-console-sla';
 import { registerV1Contracts } from './routes/v1-contracts';
+import { registerV1ExceptionJobsControl } from './routes/v1-exception-jobs-control';
+import { registerV1ExceptionJobsCreate } from './routes/v1-exception-jobs-create';
+import { registerV1ExceptionJobsRead } from './routes/v1-exception-jobs-read';
 import { registerV1ExceptionsActions } from './routes/v1-exceptions-actions';
+import { registerV1ExceptionsFacets } from './routes/v1-exceptions-facets';
+import { registerV1ExceptionsGet } from './routes/v1-exceptions-get';
 import { registerV1ExceptionsList } from './routes/v1-exceptions-list';
 import { registerV1IdentityMicrosoftCallback } from './routes/v1-identity-microsoft-callback';
 import { registerV1Sidebar } from './routes/v1-sidebar';
@@ -32,6 +39,7 @@ import { registerV1TeamsTab } from './routes/v1-teams-tab';
 import { registerKantataWebhooks } from './routes/webhooks-kantata';
 
 export { ErpGovernor } from './durable-objects/erp-governor';
+export { ExceptionJobRunner } from './durable-objects/exception-job';
 export { IntakeLane } from './durable-objects/intake-lane';
 export { ActivationWorkflow } from './workflows/activation';
 export { AmendmentWorkflow } from './workflows/amendment';
@@ -46,7 +54,13 @@ registerV1AdminApiKeys(app);
 registerV1AdminPlatformKeys(app);
 registerV1AdminSync(app);
 registerV1ExceptionsList(app);
+registerV1ExceptionsFacets(app);
+registerV1ExceptionsGet(app);
 registerV1ExceptionsActions(app);
+registerV1ExceptionJobsCreate(app);
+registerV1ExceptionJobsRead(app);
+registerV1ExceptionJobsControl(app);
+registerV1ConsoleSla(app);
 registerV1Approvals(app);
 registerV1AuditList(app);
 registerV1Contracts(app);
@@ -85,6 +99,7 @@ export default {
         sweep(env, db),
         enqueuePolls(db, env, correlationId),
         resendStaleQueued(db, env.POSTING_QUEUE),
+        sweepExceptionJobs(env, db),
       ]),
     );
   },

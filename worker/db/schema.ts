@@ -169,7 +169,12 @@ export const auditLogTable = sqliteTable(
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
     at: text('at').notNull().default(now),
   },
-  (t) => [index('audit_tenant_idx').on(t.tenantId, t.at), index('audit_correlation_idx').on(t.correlationId)],
+  (t) => [
+    index('audit_tenant_idx').on(t.tenantId, t.at),
+    index('audit_correlation_idx').on(t.correlationId),
+    // The history of one record (an exception's detail page): its rows in order.
+    index('audit_subject_idx').on(t.tenantId, t.subjectType, t.subjectId, t.id),
+  ],
 );
 
 export const exceptionsTable = sqliteTable(
@@ -194,10 +199,109 @@ export const exceptionsTable = sqliteTable(
     updatedAt: text('updated_at').notNull().default(now),
     resolvedBy: text('resolved_by'),
     resolutionNote: text('resolution_note'),
+    /**
+     * The vendor system the failure concerns, as the firm connected it (`netsuite`, `kantata`, `salesforce`,
+     * `docusign`), the role when nothing is connected in it, or `handoff` for Handoff's own.
+     */
+    system: text('system').notNull().default('handoff'),
+    /** A human title: the person, date, hours or amount the exception is about (null: derived on read). */
+    title: text('title'),
+    /** The person working on it (a free id: a console member, an Entra object id, an email). */
+    assignee: text('assignee'),
+    /** The bulk job that last acted on it. */
+    jobId: text('job_id'),
   },
   (t) => [
+    // The workbench lists newest first with a keyset cursor (created_at, id) under any one filter: one
+    // index per filter a firm of 100,000 exceptions narrows by, each ending in the order of the list.
     index('exceptions_tenant_idx').on(t.tenantId, t.status, t.createdAt),
     index('exceptions_project_idx').on(t.tenantId, t.projectKey, t.createdAt),
+    index('exceptions_created_idx').on(t.tenantId, t.createdAt, t.id),
+    index('exceptions_owner_idx').on(t.tenantId, t.owner, t.createdAt, t.id),
+    index('exceptions_code_idx').on(t.tenantId, t.code, t.createdAt, t.id),
+    index('exceptions_system_idx').on(t.tenantId, t.system, t.createdAt, t.id),
+    index('exceptions_assignee_idx').on(t.tenantId, t.assignee, t.createdAt, t.id),
+  ],
+);
+
+/** Labels people put on exceptions to work them in groups. */
+export const exceptionTagsTable = sqliteTable(
+  'exception_tags',
+  {
+    tenantId: text('tenant_id').notNull(),
+    exceptionId: text('exception_id').notNull(),
+    tag: text('tag').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.exceptionId, t.tag] }),
+    index('exception_tags_tag_idx').on(t.tenantId, t.tag, t.exceptionId),
+  ],
+);
+
+/** How long each owner queue has to act on an exception before it is overdue, per firm (hours). */
+export const slaPoliciesTable = sqliteTable('sla_policies', {
+  tenantId: text('tenant_id').primaryKey(),
+  policy: text('policy', { mode: 'json' })
+    .notNull()
+    .$type<{ owners: Record<string, number>; defaultHours: number }>(),
+  updatedAt: text('updated_at').notNull().default(now),
+});
+
+/**
+ * A bulk action on exceptions (retry, skip, assign, tag), run as a tracked job: its selection is frozen into
+ * `exception_job_items` when it starts, then worked through page by page with `cursor` (the last item's seq).
+ * Each page is one atomic batch that also advances the cursor, so a page re-run after a crash acts on nothing
+ * twice.
+ */
+export const exceptionJobsTable = sqliteTable(
+  'exception_jobs',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    action: text('action', { enum: ['retry', 'skip', 'assign', 'tag'] }).notNull(),
+    /** What the action needs: the reason (skip), the assignee (assign), the tags to add and remove (tag). */
+    params: text('params', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    /** What was asked for: `{ids}` or `{filter}`, as sent. */
+    selection: text('selection', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+    state: text('state', { enum: ['queued', 'running', 'cancelled', 'done', 'failed'] }).notNull(),
+    total: integer('total').notNull(),
+    cursor: integer('cursor').notNull().default(0),
+    processed: integer('processed').notNull().default(0),
+    succeeded: integer('succeeded').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    /** Consecutive failed attempts at the current page (reset by a page that commits). */
+    attempts: integer('attempts').notNull().default(0),
+    message: text('message'),
+    /** The audited actor who started it, and the principal's details. */
+    createdBy: text('created_by').notNull(),
+    principal: text('principal', { mode: 'json' }).notNull().$type<Record<string, string>>(),
+    correlationId: text('correlation_id').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+    updatedAt: text('updated_at').notNull().default(now),
+    finishedAt: text('finished_at'),
+  },
+  (t) => [
+    index('exception_jobs_tenant_idx').on(t.tenantId, t.createdAt),
+    index('exception_jobs_state_idx').on(t.state, t.updatedAt),
+  ],
+);
+
+/** The frozen selection of a job, in the order it is worked, and what became of each item. */
+export const exceptionJobItemsTable = sqliteTable(
+  'exception_job_items',
+  {
+    jobId: text('job_id').notNull(),
+    seq: integer('seq').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    exceptionId: text('exception_id').notNull(),
+    /** null until its page commits; then succeeded, failed (message says why) or unchanged (nothing to do). */
+    outcome: text('outcome', { enum: ['succeeded', 'failed', 'unchanged'] }),
+    message: text('message'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.seq] }),
+    index('exception_job_items_outcome_idx').on(t.jobId, t.outcome, t.seq),
   ],
 );
 

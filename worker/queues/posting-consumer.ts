@@ -4,8 +4,10 @@ import { money } from '../../shared/model/money';
 import type { ErpExpenseLine, ErpPostResult, ErpTimeLine } from '../connectors/ports';
 import { type Db, getDb } from '../db/client';
 import { deliveryItemsTable, exceptionsTable } from '../db/schema';
+import { describeItem } from '../domain/billing/describe-item';
 import { projectByContract } from '../domain/billing/project-context';
 import { randomToken } from '../domain/crypto';
+import { connectedSystem } from '../domain/exceptions/system';
 import { loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
 import { log } from '../http/logger';
@@ -183,6 +185,8 @@ async function recordOutcomes(
             projectKey: p.item.contractKey,
             code: result.code,
             reason: `The ERP refused ${p.item.id}: ${result.message}`,
+            title: describeItem(p.item.kind, p.item.entry),
+            system: connectedSystem(tenantId, 'erp'),
             owner: 'finance-ops',
             suggestedFix:
               result.fix ??
@@ -248,6 +252,8 @@ export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, en
           projectKey: item?.contractKey ?? null,
           code: 'POSTING_RETRIES_EXHAUSTED',
           reason: `Could not post ${item?.id ?? 'a message'} to the ERP after ${msg.attempts} attempts${item?.note ? `: ${item.note}` : ''}`,
+          title: item ? describeItem(item.kind, item.entry) : null,
+          system: connectedSystem(tenantId, 'erp'),
           owner: 'finance-ops',
           suggestedFix:
             'Check the ERP connection and the record named, then retry this exception: it posts once.',

@@ -6,6 +6,7 @@
 
 import type { ActivationView } from '../../shared/api/activation';
 import { ACTIVATION_STEPS } from '../../shared/api/activation-steps';
+import type { ExceptionJob, ExceptionView } from '../../shared/api/exceptions';
 import type { Readiness } from '../../shared/api/readiness';
 
 export const OPPORTUNITY = '006000000000002AAA';
@@ -105,20 +106,49 @@ export const readinessExample: Readiness = {
   generatedAt: AT,
 };
 
-export const exceptionExample = {
+export const exceptionExample: ExceptionView = {
   id: 'exc_M8kq2Zr0tY1w',
   correlationId: CORRELATION,
-  source: 'posting',
+  source: 'delivery',
   subjectType: 'time_entry',
   subjectId: '88123451',
   projectKey: OPPORTUNITY,
-  code: 'RATE_MISMATCH',
-  reason: 'Ben Okafor, 7.5 h on 2026-11-18 as Senior Consultant at USD 195.00; the rate card says USD 180.00',
-  owner: 'finance-ops',
-  suggestedFix: 'Correct the rate in Kantata, or post at the contract rate',
+  code: 'rate-mismatch',
+  reason:
+    "Ben Okafor, 7.5 h on 2026-11-18 as Senior Consultant: Billed at USD 195.00/h but the contract's Senior Consultant rate on 2026-11-18 is USD 180.00/h",
+  owner: 'delivery-ops',
+  suggestedFix:
+    "Update the Senior Consultant rate in the PSA project's rate card to USD 180.00/h, or edit and retry to post at the contract rate.",
   status: 'open' as const,
   ageSeconds: 3600,
   createdAt: AT,
+  updatedAt: AT,
+  title: 'Ben Okafor, 7.5 h on 2026-11-18 as Senior Consultant',
+  system: 'kantata',
+  assignee: 'emma.lindqvist@handoff-consulting.example',
+  tags: ['month-end'],
+  slaDueAt: '2026-11-18T15:04:05.000Z',
+  overdue: false,
+  resolvedBy: null,
+  resolutionNote: null,
+};
+
+export const exceptionJobExample: ExceptionJob = {
+  id: 'xjob_P4wR9sK2mT7v',
+  action: 'retry',
+  state: 'running',
+  total: 300,
+  processed: 120,
+  succeeded: 118,
+  failed: 2,
+  unchanged: 0,
+  params: {},
+  selection: { filter: { code: 'POSTING_RETRIES_EXHAUSTED', system: 'netsuite' } },
+  message: null,
+  createdBy: 'key:key_8Hq2Lm5Rt1Vw',
+  createdAt: AT,
+  updatedAt: DONE_AT,
+  finishedAt: null,
 };
 
 export const approvalExample = {

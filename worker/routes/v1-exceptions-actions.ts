@@ -1,14 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { AssigneeSchema, TagSchema } from '../../shared/api/exceptions';
 import { nonBlank } from '../../shared/model/text';
 import type { App } from '../app';
 import { auditedPrincipal } from '../domain/audit';
+import { assignException, tagException } from '../domain/exceptions/annotate';
 import {
   ExceptionEditSchema,
   editAndRetryException,
   retryException,
   skipException,
 } from '../domain/exceptions/resolve-exception';
-import { requireKey } from '../http/auth';
+import { requirePermission } from '../http/console-auth';
 import {
   conflictResponse,
   errorResponses,
@@ -46,7 +48,7 @@ const retry = createRoute({
   tags: ['Exceptions'],
   summary: 'Retry after fixing the cause: the entry is checked again and posted once',
   security: keyScopes('admin'),
-  middleware: [requireKey('admin')] as const,
+  middleware: [requirePermission('exceptions:act')] as const,
   request: {
     params: Params,
     body: jsonRequest(z.object({ actor: Actor }).openapi('ExceptionRetry'), 'Who retries', { actor }),
@@ -61,7 +63,7 @@ const edit = createRoute({
   tags: ['Exceptions'],
   summary: 'Correct a held entry (role, hours, date, billable, or post at the contract rate) and retry',
   security: keyScopes('admin'),
-  middleware: [requireKey('admin')] as const,
+  middleware: [requirePermission('exceptions:act')] as const,
   request: {
     params: Params,
     body: jsonRequest(
@@ -80,7 +82,7 @@ const skip = createRoute({
   tags: ['Exceptions'],
   summary: 'Skip with a reason (the entry is never posted)',
   security: keyScopes('admin'),
-  middleware: [requireKey('admin')] as const,
+  middleware: [requirePermission('exceptions:act')] as const,
   request: {
     params: Params,
     body: jsonRequest(z.object({ actor: Actor, reason: nonBlank(1000, 5) }).openapi('ExceptionSkip'), 'Why', {
@@ -91,6 +93,77 @@ const skip = createRoute({
   responses: {
     200: jsonBody(Done, 'Done', { id: exceptionExample.id, status: 'skipped' }),
     409: alreadyClosed,
+    ...errorResponses,
+  },
+});
+
+const assign = createRoute({
+  method: 'post',
+  path: '/v1/exceptions/{id}/assign',
+  operationId: 'assignException',
+  tags: ['Exceptions'],
+  summary: 'Give an exception to a person (null: to nobody); audited',
+  security: keyScopes('admin'),
+  middleware: [requirePermission('exceptions:act')] as const,
+  request: {
+    params: Params,
+    body: jsonRequest(
+      z
+        .object({
+          assignee: AssigneeSchema.nullable().openapi({
+            description: 'The person (a console member id, an Entra object id, an email), or null',
+          }),
+          actor: Actor,
+        })
+        .strict()
+        .openapi('ExceptionAssign'),
+      'To whom',
+      { assignee: 'emma.lindqvist@handoff-consulting.example' },
+    ),
+  },
+  responses: {
+    200: jsonBody(
+      z
+        .object({ id: z.string(), assignee: z.string().nullable(), changed: z.boolean() })
+        .openapi('ExceptionAssigned'),
+      'Assigned (changed is false when it already was)',
+      { id: exceptionExample.id, assignee: 'emma.lindqvist@handoff-consulting.example', changed: true },
+    ),
+    ...errorResponses,
+  },
+});
+
+const tagList = z.array(TagSchema).max(20).default([]);
+const tags = createRoute({
+  method: 'post',
+  path: '/v1/exceptions/{id}/tags',
+  operationId: 'tagException',
+  tags: ['Exceptions'],
+  summary: 'Add and remove tags on an exception; audited',
+  security: keyScopes('admin'),
+  middleware: [requirePermission('exceptions:act')] as const,
+  request: {
+    params: Params,
+    body: jsonRequest(
+      z.object({ add: tagList, remove: tagList, actor: Actor }).strict().openapi('ExceptionTagChange'),
+      'The tags to add and to remove',
+      { add: ['month-end', 'netsuite-outage'], remove: ['triage'] },
+    ),
+  },
+  responses: {
+    200: jsonBody(
+      z
+        .object({ id: z.string(), tags: z.array(z.string()), changed: z.boolean() })
+        .openapi('ExceptionTagged'),
+      'The tags it carries now',
+      { id: exceptionExample.id, tags: ['month-end', 'netsuite-outage'], changed: true },
+    ),
+    422: unprocessableResponse(
+      'Too many tags',
+      'An exception carries at most 20 tags.',
+      'add',
+      'Remove some tags first.',
+    ),
     ...errorResponses,
   },
 });
@@ -118,6 +191,16 @@ export function registerV1ExceptionsActions(app: App) {
     const body = c.req.valid('json');
     await editAndRetryException(ctx(c, body.actor), id, body.changes);
     return c.json({ id, status: 'retried' }, 200);
+  });
+  app.openapi(assign, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    return c.json(await assignException(ctx(c, body.actor), id, body.assignee), 200);
+  });
+  app.openapi(tags, async (c) => {
+    const { id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    return c.json(await tagException(ctx(c, body.actor), id, { add: body.add, remove: body.remove }), 200);
   });
   app.openapi(skip, async (c) => {
     const { id } = c.req.valid('param');

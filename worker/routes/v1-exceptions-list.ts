@@ -1,27 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { ExceptionViewSchema } from '../../shared/api/exceptions';
 import type { App } from '../app';
+import { parseExceptionFilter } from '../domain/exceptions/filter';
 import { listExceptions } from '../domain/exceptions/list-exceptions';
-import { requireKey } from '../http/auth';
+import { requireKeyOrPermission } from '../http/key-or-permission';
+import { ExceptionFilterQuery } from './exceptions-openapi';
 import { errorResponses, jsonBody, keyScopes } from './openapi-common';
 import { exceptionExample } from './openapi-examples';
-
-const ExceptionViewSchema = z
-  .object({
-    id: z.string(),
-    correlationId: z.string(),
-    source: z.string(),
-    subjectType: z.string(),
-    subjectId: z.string(),
-    projectKey: z.string().nullable(),
-    code: z.string(),
-    reason: z.string(),
-    owner: z.string(),
-    suggestedFix: z.string(),
-    status: z.enum(['open', 'retrying', 'resolved', 'skipped']),
-    ageSeconds: z.number().int(),
-    createdAt: z.string(),
-  })
-  .openapi('ExceptionView');
 
 const route = createRoute({
   method: 'get',
@@ -29,27 +14,42 @@ const route = createRoute({
   operationId: 'listExceptions',
   tags: ['Exceptions'],
   summary: "The tenant's exception queue: what failed, why, whose it is and how to fix it",
+  description:
+    "Newest first, filtered (all filters combine with AND; status, owner, code and system take several values comma-separated), a page at a time: pass the answer's `nextCursor` as `cursor` for the next page (pages never repeat or skip a row while new exceptions arrive). `total` counts every match. An admin key, a CRM key, or a console session that may view.",
   security: keyScopes('admin', 'crm'),
-  middleware: [requireKey('admin', 'crm')] as const,
+  middleware: [requireKeyOrPermission(['admin', 'crm'], 'view')] as const,
   request: {
-    query: z.object({
-      status: z.enum(['open', 'retrying', 'resolved', 'skipped']).optional(),
-      projectKey: z.string().max(64).optional().openapi({ example: '006000000000002AAA' }),
+    query: ExceptionFilterQuery.extend({
+      cursor: z.string().max(300).optional().openapi({
+        description: 'The nextCursor of the previous page',
+        example: 'MjAyNi0xMS0xNlQxNTowNDowNS4wMDBafGV4Y19NOGtxMlpyMHRZMXc',
+      }),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
   },
   responses: {
-    200: jsonBody(z.object({ exceptions: z.array(ExceptionViewSchema) }), 'Newest first', {
-      exceptions: [exceptionExample],
-    }),
+    200: jsonBody(
+      z.object({
+        exceptions: z.array(ExceptionViewSchema),
+        nextCursor: z.string().nullable(),
+        total: z.number().int(),
+      }),
+      'Newest first',
+      {
+        exceptions: [exceptionExample],
+        nextCursor: 'MjAyNi0xMS0xNlQxNTowNDowNS4wMDBafGV4Y19NOGtxMlpyMHRZMXc',
+        total: 137,
+      },
+    ),
     ...errorResponses,
   },
 });
 
 export function registerV1ExceptionsList(app: App) {
   app.openapi(route, async (c) => {
-    const q = c.req.valid('query');
-    const exceptions = await listExceptions(c.get('db'), c.get('principal').tenantId, q);
-    return c.json({ exceptions }, 200);
+    const { cursor, limit, ...query } = c.req.valid('query');
+    const filter = parseExceptionFilter(query);
+    const page = await listExceptions(c.get('db'), c.get('principal').tenantId, { ...filter, cursor, limit });
+    return c.json(page, 200);
   });
 }

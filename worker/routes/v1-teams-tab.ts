@@ -9,7 +9,7 @@ import { tenantForTeams } from '../domain/teams/card-actions';
 import { ssoConfig } from '../domain/teams/config';
 import { decideChangeOrder } from '../domain/teams/decide-change-order';
 import { myApprovals } from '../domain/teams/my-approvals';
-import { exceptionOwner, myExceptions } from '../domain/teams/my-exceptions';
+import { mayActOnException, myExceptions } from '../domain/teams/my-exceptions';
 import { refreshSentCards } from '../domain/teams/notify';
 import { verifyTeamsSsoToken } from '../domain/teams/sso';
 import { ApiError } from '../http/api-error';
@@ -189,9 +189,13 @@ export function registerV1TeamsTab(app: App) {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const db = c.get('db');
-    const owner = await exceptionOwner(db, me.tenantId, id);
-    if (owner === undefined) throw new ApiError('NOT_FOUND', `No exception ${id}.`);
-    if (owner !== me.oid) throw new ApiError('FORBIDDEN', 'Only the owner of this exception can act on it.');
+    const may = await mayActOnException(db, me.tenantId, id, me.oid);
+    if (may === undefined) throw new ApiError('NOT_FOUND', `No exception ${id}.`);
+    if (!may)
+      throw new ApiError(
+        'FORBIDDEN',
+        'Only the owner of this exception, or the person assigned, can act on it.',
+      );
     const ctx = {
       db,
       env: c.env,

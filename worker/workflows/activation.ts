@@ -49,6 +49,16 @@ function permanentOf(e: unknown): PermanentFailure | undefined {
 
 const OWNER_BY_ROLE: Record<string, string> = { erp: 'finance-ops', psa: 'delivery-ops', crm: 'sales-ops' };
 
+/** The contract number the activation read from the deal, if it got that far (the exception's title names it). */
+async function findActivationNumber(db: ReturnType<typeof getDb>, p: ActivationParams) {
+  const [row] = await db
+    .select({ contractNumber: activationsTable.contractNumber })
+    .from(activationsTable)
+    .where(and(eq(activationsTable.id, p.activationId), eq(activationsTable.tenantId, p.tenantId)))
+    .limit(1);
+  return row?.contractNumber ?? undefined;
+}
+
 /**
  * Contract activation as a durable workflow. Step names are deterministic, each step makes at most one
  * external effect, checks before it acts (connectors upsert by external id or look before creating),
@@ -441,6 +451,8 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
           code: failure.code,
           reason: `${failure.step} failed in ${failure.system}: ${failure.message}`,
           owner: OWNER_BY_ROLE[role] ?? 'integration-admin',
+          title: `Activation of ${(await findActivationNumber(db, p)) ?? 'a deal'} stopped at ${failure.step}`,
+          system: failure.system,
           suggestedFix:
             failure.fix ??
             `Fix the ${failure.system} side (connection, permissions or the record named above), then click Activate project again: finished steps are not repeated.`,

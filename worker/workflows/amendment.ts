@@ -23,8 +23,10 @@ import {
 } from '../domain/amendments';
 import { loadPolicy } from '../domain/amendments/policy';
 import { audit } from '../domain/audit';
+import { describeItem } from '../domain/billing/describe-item';
 import { projectByContract, saveContractVersion } from '../domain/billing/project-context';
 import { randomToken } from '../domain/crypto';
+import { connectedSystem } from '../domain/exceptions/system';
 import { notifyApproval } from '../domain/teams/notify';
 import { loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
@@ -342,6 +344,8 @@ export class AmendmentWorkflow extends WorkflowEntrypoint<Env, AmendmentParams> 
               subjectId: e.psaId,
               projectKey: a.contractKey,
               code: 'superseded-by-amendment',
+              title: describeItem('time', e),
+              system: connectedSystem(p.tenantId, item.state === 'posted' ? 'erp' : 'psa'),
               reason: `${e.personName}, ${e.minutes / 60} h on ${e.date} as ${e.role} was priced at a rate amendment ${a.number} replaces from ${a.effectiveDate}${item.state === 'posted' ? ' (already in the ERP: review it before invoicing)' : ''}`,
               owner: 'finance-ops',
               suggestedFix:
@@ -405,6 +409,8 @@ export class AmendmentWorkflow extends WorkflowEntrypoint<Env, AmendmentParams> 
           projectKey: a.contractKey,
           code: 'AMENDMENT_FAILED',
           reason: `Amendment ${a.number} could not be applied: ${e instanceof Error ? e.message : String(e)}`,
+          title: `Amendment ${a.number} (effective ${a.effectiveDate}) not applied`,
+          system: connectedSystem(p.tenantId, a.source === 'docusign' ? 'clm' : 'crm'),
           owner: 'finance-ops',
           suggestedFix: 'Correct the amendment (or the system named) and send it again from the CLM.',
           status: 'open',

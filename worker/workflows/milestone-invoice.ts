@@ -10,6 +10,7 @@ import { audit } from '../domain/audit';
 import { projectByContract } from '../domain/billing/project-context';
 import { publishBilling, recordInvoice } from '../domain/billing/sync-invoices';
 import { openException } from '../domain/exceptions/open-exception';
+import { connectedSystem } from '../domain/exceptions/system';
 import { loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
 import type { MilestoneInvoiceParams } from './milestone-invoice-params';
@@ -114,6 +115,10 @@ export class MilestoneInvoiceWorkflow extends WorkflowEntrypoint<Env, MilestoneI
       return { invoiceId: invoice.id, number: invoice.number };
     } catch (e) {
       await step.do('record-failure', async () => {
+        const project = await projectByContract(db, p.tenantId, p.contractKey);
+        const model = project?.contract.billingModel;
+        const milestone =
+          model?.type === 'fixed_fee' ? model.milestones.find((m) => m.key === p.milestoneKey) : undefined;
         await openException(db, {
           tenantId: p.tenantId,
           correlationId: p.correlationId,
@@ -124,6 +129,8 @@ export class MilestoneInvoiceWorkflow extends WorkflowEntrypoint<Env, MilestoneI
           code: 'INVOICE_FAILED',
           reason: `The invoice for the accepted milestone could not be created: ${e instanceof Error ? e.message : String(e)}`,
           owner: 'finance-ops',
+          title: `Invoice for ${milestone ? `"${milestone.name}"` : 'a milestone'}${project ? ` of ${project.contract.number}` : ''}`,
+          system: connectedSystem(p.tenantId, 'erp'),
           suggestedFix:
             'Fix the ERP side named above, then retry this exception: the invoice is created once.',
           detail: { approvalId: p.approvalId, milestoneKey: p.milestoneKey },

@@ -346,6 +346,7 @@ describe(`every operation in /openapi.json under bad input ${SEEDED}`, () => {
       ...b.own.exceptionIds,
       ...b.own.approvalIds,
       ...b.own.connectKeyIds,
+      ...b.own.jobIds,
       ...b.psaProjectIds,
       b.own.tenantId,
     ];

@@ -35,6 +35,8 @@ export interface SeededFirm {
     approvalIds: string[];
     /** DocuSign Connect keys added in the console (their ids; the keys themselves are never shown). */
     connectKeyIds: string[];
+    /** A finished bulk job (tagging the firm's exceptions). */
+    jobIds: string[];
   };
 }
 
@@ -73,6 +75,22 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
     () => get(t, '/v1/approvals'),
     (r: Json) => r.approvals.length > 0,
   );
+  // A bulk job of the firm's own: its id is one more the other firm must never reach.
+  const started = await SELF.fetch('http://handoff/v1/exception-jobs', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.keys.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      action: 'tag',
+      tags: { add: ['seeded'] },
+      selection: { filter: { status: 'open' } },
+    }),
+  });
+  if (started.status !== 202) throw new Error(`exception job: ${started.status} ${await started.text()}`);
+  const job = (await json(started)).job;
+  await waitFor(
+    () => get(t, `/v1/exception-jobs/${job.id}`),
+    (j: Json) => j.state === 'done',
+  );
   return {
     t,
     teamsTenantId,
@@ -84,6 +102,7 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
       exceptionIds: exceptions.exceptions.map((e: Json) => e.id),
       approvalIds: approvals.approvals.map((a: Json) => a.id),
       connectKeyIds,
+      jobIds: [job.id],
     },
   };
 }
@@ -95,6 +114,7 @@ export const ownIds = (f: SeededFirm): string[] => [
   ...f.own.exceptionIds,
   ...f.own.approvalIds,
   ...f.own.connectKeyIds,
+  ...f.own.jobIds,
 ];
 
 /** A Teams SSO token from the emulated Entra for one person of the firm's Microsoft 365 tenant. */

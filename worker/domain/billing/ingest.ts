@@ -1,12 +1,14 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Expense, TimeEntry } from '../../../shared/model/delivery';
-import { addMoney, formatMoney } from '../../../shared/model/money';
+import { addMoney } from '../../../shared/model/money';
 import type { Db } from '../../db/client';
 import { auditLogTable, deliveryItemsTable, exceptionsTable } from '../../db/schema';
 import { log } from '../../http/logger';
 import type { PostingMessage } from '../../queues/messages';
 import { auditRow } from '../audit';
 import { randomToken } from '../crypto';
+import { systemOfRule } from '../exceptions/system';
+import { describeItem } from './describe-item';
 import type { ProjectContext } from './project-context';
 import { billingContext } from './project-context';
 import { type Decision, decideExpense, decideTimeEntry } from './rules';
@@ -148,6 +150,8 @@ export async function ingest(
         projectKey: project.contractKey,
         code: decision.rule,
         reason: `${describe(inc)}: ${decision.reason}`,
+        title: describe(inc),
+        system: systemOfRule(tenantId, decision.rule),
         owner: OWNER[decision.rule] ?? 'finance-ops',
         suggestedFix: decision.fix,
         status: 'open' as const,
@@ -198,7 +202,5 @@ export async function ingest(
 }
 
 function describe(inc: Incoming): string {
-  return inc.kind === 'time'
-    ? `${inc.entry.personName}, ${inc.entry.minutes / 60} h on ${inc.entry.date} as ${inc.entry.role}`
-    : `${inc.entry.personName}, ${inc.entry.category} expense of ${formatMoney(inc.entry.amount)} on ${inc.entry.date}`;
+  return describeItem(inc.kind, inc.entry);
 }

@@ -135,3 +135,110 @@ export async function billingContext(db: Db, p: ProjectContext): Promise<Billing
     ),
   };
 }
+
+/**
+ * The projects of many contracts at once (a bulk job's page spans any number of them): the same as
+ * projectByContract for each, in three queries whatever their number.
+ */
+export async function projectsByContracts(
+  db: Db,
+  tenantId: string,
+  contractKeys: string[],
+): Promise<Map<string, ProjectContext>> {
+  const keys = sql`(select value from json_each(${JSON.stringify([...new Set(contractKeys)])}))`;
+  const [versions, links, activations] = await db.batch([
+    db
+      .select()
+      .from(contractVersionsTable)
+      .where(
+        and(eq(contractVersionsTable.tenantId, tenantId), inArray(contractVersionsTable.contractKey, keys)),
+      ),
+    db
+      .select()
+      .from(linksTable)
+      .where(
+        and(
+          eq(linksTable.tenantId, tenantId),
+          inArray(linksTable.contractKey, keys),
+          eq(linksTable.localKey, ''),
+        ),
+      ),
+    db
+      .select({ key: activationsTable.opportunityId, status: activationsTable.status })
+      .from(activationsTable)
+      .where(and(eq(activationsTable.tenantId, tenantId), inArray(activationsTable.opportunityId, keys))),
+  ]);
+  const out = new Map<string, ProjectContext>();
+  for (const key of new Set(contractKeys)) {
+    const version = versions
+      .filter((v) => v.contractKey === key)
+      .reduce<(typeof versions)[number] | undefined>(
+        (a, v) => (!a || v.version > a.version ? v : a),
+        undefined,
+      );
+    const own = links.filter((l) => l.contractKey === key);
+    const psa = own.find((l) => l.role === 'psa' && l.kind === 'project');
+    if (!version || !psa) continue;
+    out.set(key, {
+      tenantId,
+      contractKey: key,
+      psaProjectId: psa.externalId,
+      contract: ContractSchema.parse(version.contract),
+      contractVersion: version.version,
+      active: activations.find((a) => a.key === key)?.status === 'active',
+      erpCustomerId: own.find((l) => l.role === 'erp' && l.kind === 'customer')?.externalId,
+      erpProjectId: own.find((l) => l.role === 'erp' && l.kind === 'project')?.externalId,
+    });
+  }
+  return out;
+}
+
+/** billingContext of many projects at once, in one query. */
+export async function billingContexts(
+  db: Db,
+  tenantId: string,
+  projects: ProjectContext[],
+): Promise<Map<string, BillingContext>> {
+  const rows = projects.length
+    ? await db
+        .select({
+          key: deliveryItemsTable.contractKey,
+          kind: deliveryItemsTable.kind,
+          isTravel: deliveryItemsTable.isTravel,
+          total: sql<number>`coalesce(sum(${deliveryItemsTable.amountMinor}), 0)`,
+        })
+        .from(deliveryItemsTable)
+        .where(
+          and(
+            eq(deliveryItemsTable.tenantId, tenantId),
+            inArray(
+              deliveryItemsTable.contractKey,
+              sql`(select value from json_each(${JSON.stringify(projects.map((p) => p.contractKey))}))`,
+            ),
+            eq(deliveryItemsTable.billable, true),
+            inArray(deliveryItemsTable.state, ['queued', 'posted']),
+          ),
+        )
+        .groupBy(deliveryItemsTable.contractKey, deliveryItemsTable.kind, deliveryItemsTable.isTravel)
+    : [];
+  return new Map(
+    projects.map((p) => {
+      const sum = (f: (r: (typeof rows)[number]) => boolean) =>
+        rows.filter((r) => r.key === p.contractKey && f(r)).reduce((a, r) => a + Number(r.total), 0);
+      return [
+        p.contractKey,
+        {
+          projectActive: p.active,
+          billedTime: money(
+            sum((r) => r.kind === 'time'),
+            p.contract.currency,
+          ),
+          travelUsed: money(
+            sum((r) => r.kind === 'expense' && r.isTravel),
+            p.contract.currency,
+          ),
+        },
+      ];
+    }),
+  );
+}

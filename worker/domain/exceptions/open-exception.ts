@@ -1,12 +1,15 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { exceptionsTable } from '../../db/schema';
 import { randomToken } from '../crypto';
 
 export type NewException = Omit<
   typeof exceptionsTable.$inferInsert,
-  'id' | 'status' | 'createdAt' | 'updatedAt'
->;
+  'id' | 'status' | 'createdAt' | 'updatedAt' | 'system'
+> & {
+  /** The system it concerns: a vendor name, or `connectedSystem(tenant, role)` to name the firm's own. */
+  system?: string | SQL<string>;
+};
 
 /** Something a person has to look at: with its reason, an owner and a suggested fix. Never silent. */
 export async function openException(db: Db, input: NewException): Promise<string> {

@@ -31,7 +31,8 @@ export const ExceptionEditSchema = z
   .meta({ id: 'ExceptionEdit', description: 'The corrections to a held time entry or expense.' });
 export type ExceptionEdit = z.infer<typeof ExceptionEditSchema>;
 
-interface Ctx {
+/** Who acts on an exception and where: the same for the API, the console, Teams and bulk jobs. */
+export interface ExceptionCtx {
   db: Db;
   env: Env;
   tenantId: string;
@@ -42,13 +43,17 @@ interface Ctx {
   principal?: Record<string, string>;
   /** A name the caller typed ("on behalf of"), unverified: kept as a labelled note only. */
   note?: string;
+  /** The bulk job acting, recorded on each item's audit row. */
+  jobId?: string;
 }
+type Ctx = ExceptionCtx;
 
 /** What every exception audit row carries besides its own detail: the principal and the caller's note. */
-function who(ctx: Ctx) {
+export function who(ctx: Omit<Ctx, 'env'>) {
   return {
     ...(ctx.principal ? { principal: ctx.principal } : {}),
     ...(ctx.note ? { note: { statedBy: ctx.note, verified: false } } : {}),
+    ...(ctx.jobId ? { jobId: ctx.jobId } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client';
 import type { IntakeMessage } from '../../queues/messages';
 import { openException } from '../exceptions/open-exception';
+import { connectedSystem } from '../exceptions/system';
 
 /**
  * A PSA change or poll that kept failing: an exception says which project or entry waits, why, and whose it
@@ -25,6 +26,8 @@ export async function intakeGaveUp(
       ? `The PSA refused to give ${what}: ${outcome.error.slice(0, 300)}`
       : `Could not read ${what} from the PSA after ${outcome.attempts} attempts: ${outcome.error.slice(0, 300)}`,
     owner: 'integration-admin',
+    title: `The PSA's ${what} could not be read`,
+    system: connectedSystem(m.tenantId, 'psa'),
     suggestedFix:
       'Check the PSA connection (token, permissions); the next poll picks the changes up once it works.',
     detail: { message: JSON.stringify(m).slice(0, 500) },

@@ -9,6 +9,7 @@ import { checkMilestones } from '../billing/milestones';
 import { projectByPsaId } from '../billing/project-context';
 import { syncInvoices } from '../billing/sync-invoices';
 import { openExceptionOnce } from '../exceptions/open-exception';
+import { connectedSystem } from '../exceptions/system';
 import type { Connectors } from '../tenancy/connectors';
 
 /** Look back a little past the cursor: PSA clocks and our own are not the same clock. */
@@ -98,6 +99,8 @@ export async function processIntake(
       code: 'PSA_RECORD_UNREADABLE',
       reason: `The PSA's ${r.subjectType.replace('_', ' ')} ${r.id} could not be read${r.field ? ` (field ${r.field})` : ''}: ${r.reason}`,
       owner: 'delivery-ops',
+      title: `The PSA's ${r.subjectType.replace('_', ' ')} ${r.id} could not be read`,
+      system: connectedSystem(m.tenantId, 'psa'),
       suggestedFix: `Correct the ${r.subjectType === 'expense' ? 'expense' : 'time entry'} in the PSA${r.field ? ` (${r.field.split('.').pop()})` : ''}; the next sync reads it again.`,
       detail: r.field ? { field: r.field } : {},
     });

@@ -9,6 +9,7 @@ import { ApiError } from '../../http/api-error';
 import { loadPolicy } from '../amendments/policy';
 import { audit } from '../audit';
 import { decideApproval } from '../billing/decide-approval';
+import { assignException } from '../exceptions/annotate';
 import { retryException, skipException } from '../exceptions/resolve-exception';
 import { decideChangeOrder } from './decide-change-order';
 import { notifyException } from './notify';
@@ -107,7 +108,7 @@ export async function handleCardAction(
     const policy = await loadPolicy(db, tenantId);
     const ownerAad = policy.exceptionOwners[e.owner]?.aadObjectId ?? e.owner;
     if (action.verb !== VERBS.refresh) {
-      if (ownerAad !== action.actor) {
+      if (ownerAad !== action.actor && e.assignee !== action.actor) {
         await audit(db, {
           tenantId,
           correlationId,
@@ -126,19 +127,17 @@ export async function handleCardAction(
           else if (action.verb === VERBS.exceptionReassign && typeof data.assignee === 'string') {
             const to = policy.people.find((p) => p.aadObjectId === data.assignee);
             if (!to) return { message: 'Choose someone from the list.' };
-            await db
-              .update(exceptionsTable)
-              .set({ owner: to.aadObjectId, updatedAt: new Date().toISOString() })
-              .where(and(eq(exceptionsTable.tenantId, tenantId), eq(exceptionsTable.id, exceptionId)));
-            await audit(db, {
-              tenantId,
-              correlationId,
-              actor: action.actor,
-              action: 'exception.reassigned',
-              subjectType: 'exception',
-              subjectId: exceptionId,
-              detail: { to: to.aadObjectId },
-            });
+            await assignException(
+              {
+                db,
+                tenantId,
+                actor: action.actor,
+                correlationId,
+                principal: { type: 'teams-user', aadObjectId: action.actor, name: action.actorName ?? '' },
+              },
+              exceptionId,
+              to.aadObjectId,
+            );
             await notifyException(env, db, tenantId, exceptionId, to.aadObjectId);
           }
         } catch (err) {

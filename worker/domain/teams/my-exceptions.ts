@@ -1,9 +1,9 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { exceptionsTable } from '../../db/schema';
 import { loadPolicy } from '../amendments/policy';
 
-/** The open exceptions one person owns (directly or through a queue they own), newest first. */
+/** The open exceptions one person owns (directly, through a queue they own, or assigned to them), newest first. */
 export async function myExceptions(db: Db, tenantId: string, oid: string) {
   const policy = await loadPolicy(db, tenantId);
   const queues = Object.entries(policy.exceptionOwners)
@@ -16,7 +16,7 @@ export async function myExceptions(db: Db, tenantId: string, oid: string) {
       and(
         eq(exceptionsTable.tenantId, tenantId),
         eq(exceptionsTable.status, 'open'),
-        inArray(exceptionsTable.owner, [...queues, oid]),
+        or(inArray(exceptionsTable.owner, [...queues, oid]), eq(exceptionsTable.assignee, oid)),
       ),
     )
     .orderBy(desc(exceptionsTable.createdAt))
@@ -44,4 +44,25 @@ export async function exceptionOwner(db: Db, tenantId: string, id: string): Prom
     .limit(1);
   if (!e) return undefined;
   return policy.exceptionOwners[e.owner]?.aadObjectId ?? e.owner;
+}
+
+/**
+ * Whether a Teams person may act on an exception: its owner (the queue's person) or the person it is assigned
+ * to. Undefined when the tenant has no such exception.
+ */
+export async function mayActOnException(
+  db: Db,
+  tenantId: string,
+  id: string,
+  oid: string,
+): Promise<boolean | undefined> {
+  const owner = await exceptionOwner(db, tenantId, id);
+  if (owner === undefined) return undefined;
+  if (owner === oid) return true;
+  const [e] = await db
+    .select({ assignee: exceptionsTable.assignee })
+    .from(exceptionsTable)
+    .where(and(eq(exceptionsTable.tenantId, tenantId), eq(exceptionsTable.id, id)))
+    .limit(1);
+  return e?.assignee === oid;
 }

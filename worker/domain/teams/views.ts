@@ -159,13 +159,19 @@ export async function exceptionCardFor(
     exceptionId: e.id,
     rule: e.code,
     reason: e.reason,
-    owner: person(owner, e.owner),
+    // Who holds it now: the person it is assigned to, else the owner queue's person.
+    owner: e.assignee
+      ? person(
+          policy.people.find((p) => p.aadObjectId === e.assignee),
+          e.assignee,
+        )
+      : person(owner, e.owner),
     suggestedFix: e.suggestedFix,
     raisedAt: e.createdAt,
     now: new Date().toISOString(),
     subject: { kind: e.subjectType, name: e.subjectId },
     assignees: policy.people.map((p) => ({ name: p.name, id: p.aadObjectId })),
-    viewer: open && owner?.aadObjectId === viewerAad ? 'approver' : 'viewer',
+    viewer: open && (owner?.aadObjectId === viewerAad || e.assignee === viewerAad) ? 'approver' : 'viewer',
     ...(open
       ? {}
       : {
