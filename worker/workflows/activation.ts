@@ -91,14 +91,17 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
       name: string,
       role: 'crm' | 'psa' | 'erp',
       body: (c: Connectors) => Promise<T>,
+      /** The activation step people see, when this durable step is one part of it (default: itself). */
+      partOf: { step: string; last: boolean } = { step: name, last: true },
     ): Promise<T> => {
+      const shown = partOf.step;
       for (let round = 1; ; round++) {
         try {
           return (await step.do(round === 1 ? name : `${name}#${round}`, STEP_CONFIG, async () => {
-            await markStep(db, p.tenantId, p.activationId, name, 'running');
+            await markStep(db, p.tenantId, p.activationId, shown, 'running');
             try {
               const out = await body(await loadConnectors(this.env, db, p.tenantId));
-              await markStep(db, p.tenantId, p.activationId, name, 'done');
+              if (partOf.last) await markStep(db, p.tenantId, p.activationId, shown, 'done');
               await this.clearRetrying(p);
               return out as Rpc.Serializable<T>;
             } catch (e) {
@@ -109,13 +112,13 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
                   db,
                   p.tenantId,
                   p.activationId,
-                  name,
+                  shown,
                   'retrying',
                   `${why}. Retrying automatically.`,
                 );
                 await setActivationStatus(db, p.tenantId, p.activationId, {
                   status: 'retrying',
-                  message: `Waiting on ${name}: ${why}`,
+                  message: `Waiting on ${shown}: ${why}`,
                 });
                 log('warn', 'activation step will retry', {
                   correlationId: p.correlationId,
@@ -125,13 +128,13 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
                 throw e;
               }
               const failure: PermanentFailure = {
-                step: name,
+                step: shown,
                 system: ce?.system ?? role,
                 code: ce?.code ?? 'FAILED',
                 message: e instanceof Error ? e.message.replace(PERMANENT, '') : String(e),
                 fix: ce?.fix,
               };
-              await markStep(db, p.tenantId, p.activationId, name, 'failed', failure.message);
+              await markStep(db, p.tenantId, p.activationId, shown, 'failed', failure.message);
               throw new NonRetryableError(PERMANENT + JSON.stringify(failure));
             }
           })) as T;
@@ -316,25 +319,38 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
           });
           return rec;
         });
-        const billing = await external<ExternalRecord>('upsert-erp-billing-schedule', 'erp', async (c) => {
-          const rec = await c.erp.upsertBillingSchedule(
-            {
-              projectId: erpProject.id,
-              customerId: customer.id,
-              schedule,
-              name: `${contract.number} ${contract.name}`.slice(0, 80),
-            },
-            key('upsert-erp-billing-schedule'),
-          );
-          await saveLink(db, p.tenantId, p.opportunityId, {
-            role: 'erp',
-            system: c.erp.system,
-            kind: 'billing_schedule',
-            externalId: rec.id,
-            url: rec.url ?? c.erp.recordUrl('billing_schedule', rec.id),
-          });
-          return rec;
-        });
+        const billingStep = { step: 'upsert-erp-billing-schedule', last: false };
+        const billing = await external<ExternalRecord>(
+          'upsert-erp-billing-schedule',
+          'erp',
+          async (c) => {
+            const rec = await c.erp.upsertBillingSchedule(
+              {
+                projectId: erpProject.id,
+                customerId: customer.id,
+                schedule,
+                name: `${contract.number} ${contract.name}`.slice(0, 80),
+              },
+              key('upsert-erp-billing-schedule'),
+            );
+            await saveLink(db, p.tenantId, p.opportunityId, {
+              role: 'erp',
+              system: c.erp.system,
+              kind: 'billing_schedule',
+              externalId: rec.id,
+              url: rec.url ?? c.erp.recordUrl('billing_schedule', rec.id),
+            });
+            return rec;
+          },
+          billingStep,
+        );
+        // Its own durable step: if attaching fails, the retry attaches again and never rewrites the schedule.
+        await external(
+          'attach-erp-billing-schedule',
+          'erp',
+          (c) => c.erp.attachBillingSchedule(erpProject.id, billing.id),
+          { ...billingStep, last: true },
+        );
         return { erpProject, billing };
       };
 
