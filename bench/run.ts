@@ -15,7 +15,7 @@
  *   --netsuite-limit N         (BENCH_NETSUITE_LIMIT, 15)  account concurrency and the connection's limit
  *   --seed N                   (BENCH_SEED, random)
  *   --bulk-items N             (BENCH_BULK_ITEMS, 100000)  held entries a bulk retry job retries (scenario bulk-retry)
- *   --bulk-projects N          (BENCH_BULK_PROJECTS, 4)    projects they are spread over (one intake lane each)
+ *   --bulk-projects N          (BENCH_BULK_PROJECTS, 20)   projects they are spread over (one intake lane each)
  *   --only a,b                 (BENCH_ONLY, all)           scenarios to run: posting, activation, size, bulk-retry
  *   BENCH_WORKER_LOGS=1        print the worker's own log (wrangler dev) while the bench runs
  */
@@ -79,7 +79,7 @@ const O = {
   netsuiteLimit: opt('netsuite-limit', 15),
   seed: opt('seed', Math.floor(Math.random() * 2 ** 31)),
   bulkItems: opt('bulk-items', 100_000),
-  bulkProjects: opt('bulk-projects', 4),
+  bulkProjects: opt('bulk-projects', 20),
 };
 /** The scenarios of a run (all by default; `--only bulk-retry` runs one and writes latest-bulk-retry.json). */
 const SCENARIOS = ['posting', 'activation', 'size', 'bulk-retry'] as const;
