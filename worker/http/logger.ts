@@ -11,7 +11,11 @@ function threshold(): number {
 }
 
 /** Structured log lines: every one carries the correlation id so a click can be followed to its last write. */
-export function log(level: Level, message: string, fields: Record<string, unknown> & { correlationId: string }) {
+export function log(
+  level: Level,
+  message: string,
+  fields: Record<string, unknown> & { correlationId: string },
+) {
   if (RANK[level] < threshold()) return;
   const line = JSON.stringify({ level, message, at: new Date().toISOString(), ...fields });
   if (level === 'error') console.error(line);
