@@ -6,6 +6,7 @@ import { type Db, getDb } from '../db/client';
 import { deliveryItemsTable, exceptionsTable } from '../db/schema';
 import { projectByContract } from '../domain/billing/project-context';
 import { randomToken } from '../domain/crypto';
+import { deadLetterUpsert } from '../domain/dead-letters/record-dead-letter';
 import { loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
 import { log } from '../http/logger';
@@ -140,8 +141,45 @@ export async function consumePosting(batch: MessageBatch<unknown>, env: Env): Pr
         error: String(e),
         size: pending.length,
       });
+      // The reason stays on the items: a dead letter (and the console) shows what the last attempt met.
+      await noteRetrying(db, tenantId, pending, e);
       for (const p of pending) p.msg.retry({ delaySeconds: backoffSeconds(p.msg.attempts, retryBase(env)) });
     }
+  }
+}
+
+async function noteRetrying(
+  db: Db,
+  tenantId: string,
+  pending: { msg: Message<unknown>; item: Item }[],
+  error: unknown,
+) {
+  const note = `Retrying: ${(error instanceof Error ? error.message : String(error)).slice(0, 500)}`;
+  const now = new Date().toISOString();
+  const statements = pending.map((p) =>
+    db
+      .update(deliveryItemsTable)
+      .set({ note, postAttempts: p.msg.attempts, updatedAt: now })
+      .where(
+        and(
+          eq(deliveryItemsTable.tenantId, tenantId),
+          eq(deliveryItemsTable.id, p.item.id),
+          eq(deliveryItemsTable.state, 'queued'),
+        ),
+      ),
+  );
+  try {
+    for (let i = 0; i < statements.length; i += 50) {
+      const chunk = statements.slice(i, i + 50);
+      if (chunk.length) await db.batch(chunk as [(typeof chunk)[number], ...(typeof chunk)[number][]]);
+    }
+  } catch (noteError) {
+    // Only a note: the retry goes ahead without it.
+    log('warn', 'could not note the retry reason', {
+      correlationId: pending[0]?.item.correlationId ?? 'posting',
+      tenantId,
+      error: String(noteError),
+    });
   }
 }
 
@@ -196,7 +234,7 @@ async function recordOutcomes(
       statements.push(
         db
           .update(deliveryItemsTable)
-          .set({ note: `Retrying: ${result.message}`, updatedAt: now })
+          .set({ note: `Retrying: ${result.message}`, postAttempts: p.msg.attempts, updatedAt: now })
           .where(where),
       );
     }
@@ -212,16 +250,26 @@ async function recordOutcomes(
   }
 }
 
+/** The queue a dead-letter queue serves (`handoff-posting-dlq` → `handoff-posting`). */
+const originalQueue = (dlq: string) => dlq.replace(/-dlq$/, '');
+
+/** A tenant id only as far as it looks like one (a malformed message may carry anything). */
+const tenantOf = (body: unknown) => {
+  const t = (body as { tenantId?: unknown } | null)?.tenantId;
+  return typeof t === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(t) ? t : 'unknown';
+};
+
 /**
- * Messages that exhausted their retries. Nothing is dropped: the item is held and an exception names it,
- * with the correlation id of the click or event that produced it; retrying the exception posts it again.
+ * Messages that exhausted their retries. Nothing is dropped: the item is held, an exception names it with the
+ * correlation id of the click or event that produced it, and the dead letter is recorded (queue, message, why,
+ * attempts, the exception) for the console's dead-letter view, where a person replays or discards it.
  */
 export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = getDb(env);
   for (const msg of batch.messages) {
     const parsed = PostingMessageSchema.safeParse(msg.body);
     const body = parsed.success ? parsed.data : undefined;
-    const tenantId = body?.tenantId ?? 'unknown';
+    const tenantId = body?.tenantId ?? tenantOf(msg.body);
     const correlationId = body?.correlationId ?? msg.id;
     const [item] = body
       ? await db
@@ -235,6 +283,16 @@ export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, en
       continue;
     }
     const exceptionId = item?.exceptionId ?? `exc_${randomToken(12)}`;
+    const now = new Date().toISOString();
+    // The dead-letter queue counts its own deliveries: the posting attempts are the item's.
+    const attempts = Math.max(item?.postAttempts ?? 0, msg.attempts);
+    const reason = !parsed.success
+      ? 'The message could not be read (it is not a posting message).'
+      : item?.note
+        ? item.note.replace(/^Retrying: /, '')
+        : item
+          ? 'Every attempt failed before the ERP answered.'
+          : `The entry ${body?.itemId} is not known to Handoff (removed, or never ingested).`;
     await db.batch([
       db
         .insert(exceptionsTable)
@@ -247,10 +305,10 @@ export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, en
           subjectId: item?.id ?? body?.itemId ?? msg.id,
           projectKey: item?.contractKey ?? null,
           code: 'POSTING_RETRIES_EXHAUSTED',
-          reason: `Could not post ${item?.id ?? 'a message'} to the ERP after ${msg.attempts} attempts${item?.note ? `: ${item.note}` : ''}`,
+          reason: `Could not post ${item?.id ?? 'a message'} to the ERP after ${attempts} attempts${item?.note ? `: ${item.note}` : ''}`,
           owner: 'finance-ops',
           suggestedFix:
-            'Check the ERP connection and the record named, then retry this exception: it posts once.',
+            'Check the ERP connection and the record named, then retry this exception or replay its dead letter: it posts once.',
           status: 'open',
           detail: {
             itemId: item?.id ?? body?.itemId ?? null,
@@ -259,18 +317,25 @@ export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, en
         })
         .onConflictDoUpdate({
           target: exceptionsTable.id,
-          set: { status: 'open', updatedAt: new Date().toISOString() },
+          set: { status: 'open', updatedAt: now },
         }),
+      deadLetterUpsert(db, {
+        tenantId,
+        queue: originalQueue(batch.queue),
+        subjectKey: body?.itemId ?? `message:${msg.id}`,
+        messageId: msg.id,
+        message: msg.body,
+        itemId: body?.itemId ?? null,
+        correlationId,
+        attempts,
+        reason,
+        exceptionId,
+      }),
       ...(item
         ? [
             db
               .update(deliveryItemsTable)
-              .set({
-                state: 'held',
-                rule: 'POSTING_RETRIES_EXHAUSTED',
-                exceptionId,
-                updatedAt: new Date().toISOString(),
-              })
+              .set({ state: 'held', rule: 'POSTING_RETRIES_EXHAUSTED', exceptionId, updatedAt: now })
               .where(and(eq(deliveryItemsTable.tenantId, tenantId), eq(deliveryItemsTable.id, item.id))),
           ]
         : []),
@@ -279,7 +344,7 @@ export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, en
       correlationId,
       tenantId,
       itemId: item?.id ?? null,
-      attempts: msg.attempts,
+      attempts,
     });
     msg.ack();
   }
