@@ -269,6 +269,8 @@ export const deliveryItemsTable = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('delivery_waiting_idx').on(t.tenantId, t.waitingFor),
+    // The console's backlog: how many are queued and since when.
+    index('delivery_state_idx').on(t.tenantId, t.state, t.createdAt),
     index('delivery_project_idx').on(t.tenantId, t.psaProjectId, t.state),
     // Covers the sums readiness and the caps are counted from, without reading the entries themselves.
     index('delivery_contract_totals_idx').on(

@@ -47,4 +47,5 @@ CREATE TABLE `outage_waiters` (
 --> statement-breakpoint
 ALTER TABLE `delivery_items` ADD `waiting_for` text;--> statement-breakpoint
 ALTER TABLE `delivery_items` ADD `post_attempts` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-CREATE INDEX `delivery_waiting_idx` ON `delivery_items` (`tenant_id`,`waiting_for`);
+CREATE INDEX `delivery_waiting_idx` ON `delivery_items` (`tenant_id`,`waiting_for`);--> statement-breakpoint
+CREATE INDEX `delivery_state_idx` ON `delivery_items` (`tenant_id`,`state`,`created_at`);

@@ -7,6 +7,7 @@ import {
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
 import { spendBudget } from '../../http/rate-limit';
+import { outcomeRecorder } from '../operations/monitoring';
 import { connectionSecrets } from '../tenancy/connectors';
 import { receiveAmendment } from './receive-amendment';
 
@@ -40,6 +41,8 @@ export async function receiveDocuSignEnvelope(
   if (keys.length === 0 || !(await verifyConnectSignature(raw, input.headers, keys))) {
     return { outcome: 'unverified' };
   }
+  // A verified Connect message is DocuSign reaching us: the contract system's connection works.
+  await outcomeRecorder(env, tenantId, 'clm', 'docusign')({ kind: 'ok' });
   await spendBudget(env, 'WEBHOOK_RATE_LIMIT', `${tenantId}:webhook:docusign`);
   let event: EnvelopeCompleted;
   try {

@@ -11,6 +11,7 @@ import { governedFetch } from '../../durable-objects/erp-governor';
 import type { Env } from '../../env';
 import { decryptSecret } from '../crypto';
 import { dataKeyring } from '../keyring';
+import { monitored, outcomeRecorder } from '../operations/monitoring';
 import { mergeConfig } from './connection-config';
 
 export interface Connectors {
@@ -79,7 +80,9 @@ export async function loadConnectors(env: Env, db: Db, tenantId: string): Promis
     const fetch = factory.accountKey
       ? governedFetch(env, factory.accountKey(config), row.concurrencyLimit, { system: row.system, outbound })
       : undefined;
-    return factory.create(config as never, fetch ? { fetch, outbound } : { outbound });
+    const port = factory.create(config as never, fetch ? { fetch, outbound } : { outbound });
+    // Every call's outcome is counted for the console's health and the outage rule.
+    return monitored(port as object, outcomeRecorder(env, tenantId, role, row.system));
   };
   const [crm, psa, erp] = await Promise.all([build('crm'), build('psa'), build('erp')]);
   return { crm: crm as CrmPort, psa: psa as PsaPort, erp: erp as ErpPort };
