@@ -2,6 +2,7 @@ import { newApp } from './app';
 import { getDb } from './db/client';
 import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls';
 import { sweep } from './domain/maintenance/sweep';
+import { retestOfflineConnections } from './domain/operations/outage';
 import type { Env } from './env';
 import { consumePosting, consumePostingDeadLetters } from './queues/posting-consumer';
 import { registerConsolePages } from './routes/console-pages';
@@ -82,6 +83,8 @@ export default {
         sweep(env, db),
         enqueuePolls(db, env, correlationId),
         resendStaleQueued(db, env.POSTING_QUEUE),
+        // Outage mode: re-test offline connections; those that answer resume their waiting work.
+        retestOfflineConnections(env, db, correlationId),
       ]),
     );
   },

@@ -268,7 +268,7 @@ export const deliveryItemsTable = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    index('delivery_waiting_idx').on(t.tenantId, t.waitingFor),
+    index('delivery_waiting_idx').on(t.waitingFor, t.tenantId),
     // The console's backlog: how many are queued and since when.
     index('delivery_state_idx').on(t.tenantId, t.state, t.createdAt),
     index('delivery_project_idx').on(t.tenantId, t.psaProjectId, t.state),
@@ -538,7 +538,10 @@ export const connectionStatusTable = sqliteTable(
   ],
 );
 
-/** A workflow instance waiting for a connection to come back (the cron wakes it when the re-test passes). */
+/**
+ * A workflow step waiting for a connection to come back: the cron sends `eventType` to the instance when the
+ * re-test passes (one event per waiting step: parallel branches may wait at once).
+ */
 export const outageWaitersTable = sqliteTable(
   'outage_waiters',
   {
@@ -546,7 +549,11 @@ export const outageWaitersTable = sqliteTable(
     role: text('role', { enum: ['crm', 'psa', 'erp'] }).notNull(),
     workflow: text('workflow', { enum: ['activation', 'amendment'] }).notNull(),
     instanceId: text('instance_id').notNull(),
+    eventType: text('event_type').notNull(),
     since: text('since').notNull().default(now),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.role, t.workflow, t.instanceId] })],
+  (t) => [
+    primaryKey({ columns: [t.workflow, t.instanceId, t.eventType] }),
+    index('outage_waiters_role_idx').on(t.tenantId, t.role),
+  ],
 );

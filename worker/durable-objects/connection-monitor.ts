@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { getDb } from '../db/client';
-import { type MonitoredRole, markOffline } from '../domain/operations/connection-status';
+import { type MonitoredRole, markOffline, OUTAGE_ROLES } from '../domain/operations/connection-status';
 import type { Env } from '../env';
 import { log } from '../http/logger';
 
@@ -125,7 +125,12 @@ export class ConnectionMonitor extends DurableObject<Env> {
         s.streak = [...s.streak, now].slice(-rule.failures);
         s.run = (s.run ?? 0) + 1;
         const first = s.streak[0]!;
-        if (!s.offline && s.streak.length >= rule.failures && now - first <= rule.windowSeconds * 1000) {
+        if (
+          OUTAGE_ROLES.includes(o.role) &&
+          !s.offline &&
+          s.streak.length >= rule.failures &&
+          now - first <= rule.windowSeconds * 1000
+        ) {
           try {
             await markOffline(getDb(this.env), {
               tenantId,

@@ -7,6 +7,8 @@ import { deliveryItemsTable, exceptionsTable } from '../db/schema';
 import { projectByContract } from '../domain/billing/project-context';
 import { randomToken } from '../domain/crypto';
 import { deadLetterUpsert } from '../domain/dead-letters/record-dead-letter';
+import { isOffline } from '../domain/operations/connection-status';
+import { parkForOutage } from '../domain/operations/outage';
 import { loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
 import { log } from '../http/logger';
@@ -68,6 +70,12 @@ export async function consumePosting(batch: MessageBatch<unknown>, env: Env): Pr
       pending.push({ msg: g.msg, item });
     }
     if (pending.length === 0) continue;
+    // Outage mode: while the ERP is offline its postings wait (visibly) instead of burning retries into
+    // dead letters and an exception each; the cron's re-test sends them again when it is back.
+    if (await isOffline(db, tenantId, 'erp')) {
+      await waitForErp(env, db, tenantId, pending);
+      continue;
+    }
 
     try {
       const connectors = await loadConnectors(env, db, tenantId);
@@ -141,10 +149,38 @@ export async function consumePosting(batch: MessageBatch<unknown>, env: Env): Pr
         error: String(e),
         size: pending.length,
       });
+      // This failure may be the one that took the ERP offline: then the postings wait for it.
+      if (await isOffline(db, tenantId, 'erp').catch(() => false)) {
+        await waitForErp(env, db, tenantId, pending);
+        continue;
+      }
       // The reason stays on the items: a dead letter (and the console) shows what the last attempt met.
       await noteRetrying(db, tenantId, pending, e);
       for (const p of pending) p.msg.retry({ delaySeconds: backoffSeconds(p.msg.attempts, retryBase(env)) });
     }
+  }
+}
+
+/** Park the messages' items for the outage and ack them; an item the park missed (back online) retries. */
+async function waitForErp(
+  env: Env,
+  db: Db,
+  tenantId: string,
+  pending: { msg: Message<unknown>; item: Item }[],
+) {
+  const parked = await parkForOutage(
+    db,
+    tenantId,
+    pending.map((p) => p.item.id),
+  );
+  log('warn', 'ERP offline: postings wait', {
+    correlationId: pending[0]!.item.correlationId,
+    tenantId,
+    parked: parked.size,
+  });
+  for (const p of pending) {
+    if (parked.has(p.item.id)) p.msg.ack();
+    else p.msg.retry({ delaySeconds: backoffSeconds(p.msg.attempts, retryBase(env)) });
   }
 }
 

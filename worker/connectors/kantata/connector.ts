@@ -57,5 +57,9 @@ export function createKantataConnector(
     publishBillingStatus: (projectId, status) => publishBillingStatus(ctx, projectId, status),
     listSubscribedEvents: (createdAfter, eventTypes) => listSubscribedEvents(ctx, createdAfter, eventTypes),
     applyAmendment: (projectId, spec, key) => applyAmendment(ctx, projectId, spec, key),
+    // "Who am I": the user the token acts as; one small read.
+    probe: async () => {
+      await ctx.http.request('GET', '/users/me');
+    },
   };
 }

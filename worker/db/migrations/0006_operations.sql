@@ -41,11 +41,13 @@ CREATE TABLE `outage_waiters` (
 	`role` text NOT NULL,
 	`workflow` text NOT NULL,
 	`instance_id` text NOT NULL,
+	`event_type` text NOT NULL,
 	`since` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
-	PRIMARY KEY(`tenant_id`, `role`, `workflow`, `instance_id`)
+	PRIMARY KEY(`workflow`, `instance_id`, `event_type`)
 );
 --> statement-breakpoint
+CREATE INDEX `outage_waiters_role_idx` ON `outage_waiters` (`tenant_id`,`role`);--> statement-breakpoint
 ALTER TABLE `delivery_items` ADD `waiting_for` text;--> statement-breakpoint
 ALTER TABLE `delivery_items` ADD `post_attempts` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-CREATE INDEX `delivery_waiting_idx` ON `delivery_items` (`tenant_id`,`waiting_for`);--> statement-breakpoint
+CREATE INDEX `delivery_waiting_idx` ON `delivery_items` (`waiting_for`,`tenant_id`);--> statement-breakpoint
 CREATE INDEX `delivery_state_idx` ON `delivery_items` (`tenant_id`,`state`,`created_at`);

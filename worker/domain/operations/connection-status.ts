@@ -1,9 +1,13 @@
-import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { connectionStatusTable } from '../../db/schema';
+import { audit } from '../audit';
 
 export type MonitoredRole = 'crm' | 'psa' | 'erp' | 'clm' | 'teams';
 export const MONITORED_ROLES: readonly MonitoredRole[] = ['crm', 'psa', 'erp', 'clm', 'teams'];
+/** The roles whose work waits out an outage (the others are only shown in health). */
+export type OutageRole = 'crm' | 'psa' | 'erp';
+export const OUTAGE_ROLES: readonly MonitoredRole[] = ['crm', 'psa', 'erp'];
 
 /**
  * Mark a firm's connection offline (outage mode). Conditional: an offline connection keeps the moment and the
@@ -24,6 +28,16 @@ export async function markOffline(
       setWhere: eq(connectionStatusTable.state, 'online'),
     })
     .returning({ role: connectionStatusTable.role });
+  if (changed.length === 1)
+    await audit(db, {
+      tenantId: input.tenantId,
+      correlationId: `outage-${input.tenantId}-${input.role}-${at}`,
+      actor: 'handoff',
+      action: 'connection.offline',
+      subjectType: 'connection',
+      subjectId: input.role,
+      detail: { system: input.system, reason: input.reason },
+    });
   return changed.length === 1;
 }
 
@@ -82,20 +96,12 @@ export async function offlineSystems(db: Db, tenantId: string, systems: string[]
   return rows.map((r) => r.system);
 }
 
-/** Offline connections of every firm due for a re-test (oldest check first), for the cron. */
-export async function offlineDueForCheck(db: Db, checkedBefore: string, limit = 50) {
+/** Offline connections of every firm, least recently re-tested first, for the cron. */
+export async function offlineConnections(db: Db, limit = 50) {
   return db
     .select()
     .from(connectionStatusTable)
-    .where(
-      and(
-        eq(connectionStatusTable.state, 'offline'),
-        or(
-          isNull(connectionStatusTable.lastCheckedAt),
-          lt(connectionStatusTable.lastCheckedAt, checkedBefore),
-        ),
-      ),
-    )
-    .orderBy(connectionStatusTable.lastCheckedAt)
+    .where(eq(connectionStatusTable.state, 'offline'))
+    .orderBy(sql`${connectionStatusTable.lastCheckedAt} IS NOT NULL`, connectionStatusTable.lastCheckedAt)
     .limit(limit);
 }
