@@ -4,7 +4,9 @@ import { type ConsolePermission, rolesAllow } from '../../../shared/api/console'
 import { ApiFailure, api, loadSession, type Session, useCsrf } from './api';
 import { ROLE_LABELS } from './format';
 import { AuditPage } from './pages/audit';
+import { DeadLettersPage } from './pages/dead-letters';
 import { ExceptionsPage } from './pages/exceptions';
+import { HealthPage } from './pages/health';
 import { JobsPage } from './pages/jobs';
 import { MembersPage } from './pages/members';
 import { SignInPage } from './pages/sign-in';
@@ -16,7 +18,9 @@ interface NavItem {
   permission: ConsolePermission;
 }
 const NAV: NavItem[] = [
+  { path: '/health', label: 'Health', permission: 'view' },
   { path: '/exceptions', label: 'Exceptions', permission: 'view' },
+  { path: '/dead-letters', label: 'Dead letters', permission: 'view' },
   { path: '/jobs', label: 'Bulk jobs', permission: 'view' },
   { path: '/audit', label: 'Audit trail', permission: 'view' },
   { path: '/members', label: 'People and roles', permission: 'members:manage' },
@@ -76,6 +80,10 @@ function Shell({ session }: { session: Session }) {
         </ul>
       </nav>
       <main>
+        {current.path === '/health' && <HealthPage />}
+        {current.path === '/dead-letters' && (
+          <DeadLettersPage route={route} canReplay={can('dead-letters:replay')} />
+        )}
         {current.path === '/exceptions' && <ExceptionsPage route={route} canAct={can('exceptions:act')} />}
         {current.path === '/jobs' && <JobsPage canAct={can('exceptions:act')} />}
         {current.path === '/audit' && <AuditPage />}
