@@ -22,6 +22,14 @@ export interface Env {
   ERP_GOVERNOR: DurableObjectNamespace<import('./durable-objects/erp-governor').ErpGovernor>;
   /** One per bulk exception job: works its frozen selection page by page on its alarm. */
   EXCEPTION_JOBS: DurableObjectNamespace<import('./durable-objects/exception-job').ExceptionJobRunner>;
+  /** One per firm: counts every call's outcome per connection and applies the outage rule. */
+  CONNECTION_MONITOR: DurableObjectNamespace<
+    import('./durable-objects/connection-monitor').ConnectionMonitor
+  >;
+  /** Outage rule: this many unavailable answers in a row (default 5)... */
+  OUTAGE_FAILURES?: string;
+  /** ...all within this many seconds (default 600) mark the connection offline. */
+  OUTAGE_WINDOW_SECONDS?: string;
   /** The data key: base64 of 32 random bytes; encrypts connection secrets at rest (AES-256-GCM). */
   SECRETS_KEY: string;
   /** The data key's id (default `v1`), written in front of every ciphertext it makes. */

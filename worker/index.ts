@@ -3,6 +3,7 @@ import { getDb } from './db/client';
 import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls';
 import { sweepExceptionJobs } from './domain/exceptions/jobs/jobs';
 import { sweep } from './domain/maintenance/sweep';
+import { retestOfflineConnections } from './domain/operations/outage';
 import type { Env } from './env';
 import { consumePosting, consumePostingDeadLetters } from './queues/posting-consumer';
 import { registerConsolePages } from './routes/console-pages';
@@ -23,8 +24,11 @@ import { registerV1ConsoleConnections } from './routes/v1-console-connections';
 import { registerV1ConsoleConnectionsDocuSign } from './routes/v1-console-connections-docusign';
 import { registerV1ConsoleConnectionsNetSuite } from './routes/v1-console-connections-netsuite';
 import { registerV1ConsoleConnectionsOAuth } from './routes/v1-console-connections-oauth';
+import { registerV1ConsoleHealth } from './routes/v1-console-health';
 import { registerV1ConsoleSla } from './routes/v1-console-sla';
 import { registerV1Contracts } from './routes/v1-contracts';
+import { registerV1DeadLettersActions } from './routes/v1-dead-letters-actions';
+import { registerV1DeadLettersList } from './routes/v1-dead-letters-list';
 import { registerV1ExceptionJobsControl } from './routes/v1-exception-jobs-control';
 import { registerV1ExceptionJobsCreate } from './routes/v1-exception-jobs-create';
 import { registerV1ExceptionJobsRead } from './routes/v1-exception-jobs-read';
@@ -38,6 +42,7 @@ import { registerV1TeamsMessages } from './routes/v1-teams-messages';
 import { registerV1TeamsTab } from './routes/v1-teams-tab';
 import { registerKantataWebhooks } from './routes/webhooks-kantata';
 
+export { ConnectionMonitor } from './durable-objects/connection-monitor';
 export { ErpGovernor } from './durable-objects/erp-governor';
 export { ExceptionJobRunner } from './durable-objects/exception-job';
 export { IntakeLane } from './durable-objects/intake-lane';
@@ -64,6 +69,9 @@ registerV1ConsoleSla(app);
 registerV1Approvals(app);
 registerV1AuditList(app);
 registerV1Contracts(app);
+registerV1DeadLettersList(app);
+registerV1ConsoleHealth(app);
+registerV1DeadLettersActions(app);
 registerV1Sidebar(app);
 registerKantataWebhooks(app);
 registerV1AdminTeams(app);
@@ -100,6 +108,8 @@ export default {
         enqueuePolls(db, env, correlationId),
         resendStaleQueued(db, env.POSTING_QUEUE),
         sweepExceptionJobs(env, db),
+        // Outage mode: re-test offline connections; those that answer resume their waiting work.
+        retestOfflineConnections(env, db, correlationId),
       ]),
     );
   },

@@ -2,6 +2,9 @@ import { introspectWorkflow, SELF } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type { ActivationView } from '../../shared/api/activation';
 import type { Readiness } from '../../shared/api/readiness';
+import { getDb } from '../../worker/db/client';
+import { retestOfflineConnections } from '../../worker/domain/operations/outage';
+import type { Env } from '../../worker/env';
 import type { EmulatorUrls } from '../emulators';
 import { type ConnectedTenant, type CoreSystem, connectTenant } from '../support/connect-tenant';
 import { DEMO_PEOPLE } from '../support/demo-people';
@@ -30,6 +33,29 @@ export function newTenant(opts: Partial<Parameters<typeof connectTenant>[0]> = {
     platformToken: testEnv.PLATFORM_ADMIN_TOKEN,
     ...opts,
   });
+}
+
+/**
+ * The cron's outage re-test (every 5 minutes in production), run every `ms` until disposed: a connection marked
+ * offline that answers again is marked online and its waiting work resumes. For tests whose injected outages may
+ * last long enough to trip the outage rule and that expect the work to finish after them.
+ */
+export function cronRetests(ms = 250): AsyncDisposable {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await retestOfflineConnections(env as unknown as Env, getDb(env as unknown as Env), 'test-cron').catch(
+        () => undefined,
+      );
+      await new Promise((r) => setTimeout(r, ms));
+    }
+  })();
+  return {
+    async [Symbol.asyncDispose]() {
+      stopped = true;
+      await loop;
+    },
+  };
 }
 
 /** Workflows in tests skip their sleeps and retry back-offs; everything else (steps, retries, state) is real. */

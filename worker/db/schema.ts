@@ -360,11 +360,21 @@ export const deliveryItemsTable = sqliteTable(
     correlationId: text('correlation_id').notNull(),
     psaUpdatedAt: text('psa_updated_at').notNull(),
     postedAt: text('posted_at'),
+    /**
+     * Set while a queued item waits for a system that is offline (outage mode, e.g. `erp`): its message was
+     * acked, and the cron's re-test sends it again, once, when the system is back.
+     */
+    waitingFor: text('waiting_for', { enum: ['erp'] }),
+    /** Delivery attempts of its posting message so far (for a dead letter: how many it took). */
+    postAttempts: integer('post_attempts').notNull().default(0),
     createdAt: text('created_at').notNull().default(now),
     updatedAt: text('updated_at').notNull().default(now),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
+    index('delivery_waiting_idx').on(t.waitingFor, t.tenantId),
+    // The console's backlog: how many are queued and since when.
+    index('delivery_state_idx').on(t.tenantId, t.state, t.createdAt),
     index('delivery_project_idx').on(t.tenantId, t.psaProjectId, t.state),
     // Covers the sums readiness and the caps are counted from, without reading the entries themselves.
     index('delivery_contract_totals_idx').on(
@@ -615,4 +625,90 @@ export const integrationSignalsTable = sqliteTable(
     lastAt: text('last_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.signal] })],
+);
+
+// ---- operations: dead letters, connection health, outage mode ------------------------------------
+
+/**
+ * A message that exhausted its retries and reached a dead-letter queue: what it was, whose, why it failed,
+ * the exception it opened, and what a person did with it. One row per subject (the delivery item) and queue:
+ * the same item dead-lettered again is the same letter, seen again.
+ */
+export const deadLettersTable = sqliteTable(
+  'dead_letters',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    /** The queue the message was meant for (a replay sends it there again), e.g. `handoff-posting`. */
+    queue: text('queue').notNull(),
+    /** What the message was about: the delivery item id, or the queue's message id when unreadable. */
+    subjectKey: text('subject_key').notNull(),
+    messageId: text('message_id').notNull(),
+    /** The message body as it arrived (at most 16 KB of it). */
+    message: text('message', { mode: 'json' }).notNull().$type<unknown>(),
+    itemId: text('item_id'),
+    correlationId: text('correlation_id').notNull(),
+    attempts: integer('attempts').notNull(),
+    /** How often this subject reached the dead-letter queue. */
+    times: integer('times').notNull().default(1),
+    reason: text('reason').notNull(),
+    exceptionId: text('exception_id'),
+    state: text('state', { enum: ['waiting', 'replayed', 'discarded'] }).notNull(),
+    /** What the last replay did: sent, already-posted, entry-held, entry-skipped, not-replayable. */
+    outcome: text('outcome'),
+    firstSeenAt: text('first_seen_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    /** The audited actor of the last replay or discard, when, and (for a discard) why. */
+    handledBy: text('handled_by'),
+    handledAt: text('handled_at'),
+    note: text('note'),
+  },
+  (t) => [
+    uniqueIndex('dead_letters_subject_idx').on(t.tenantId, t.queue, t.subjectKey),
+    index('dead_letters_list_idx').on(t.tenantId, t.state, t.firstSeenAt, t.id),
+  ],
+);
+
+/**
+ * Outage mode: a firm's connection marked offline after repeated unavailable answers, until the cron's re-test
+ * reads from it again. Written on a change of state only (the counting lives in the ConnectionMonitor object).
+ */
+export const connectionStatusTable = sqliteTable(
+  'connection_status',
+  {
+    tenantId: text('tenant_id').notNull(),
+    role: text('role', { enum: ['crm', 'psa', 'erp', 'clm', 'teams'] }).notNull(),
+    system: text('system').notNull(),
+    state: text('state', { enum: ['online', 'offline'] }).notNull(),
+    since: text('since').notNull(),
+    reason: text('reason'),
+    /** The cron's last re-test of an offline connection, and what it answered. */
+    lastCheckedAt: text('last_checked_at'),
+    lastCheckError: text('last_check_error'),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.role] }),
+    index('connection_status_state_idx').on(t.state, t.lastCheckedAt),
+  ],
+);
+
+/**
+ * A workflow step waiting for a connection to come back: the cron sends `eventType` to the instance when the
+ * re-test passes (one event per waiting step: parallel branches may wait at once).
+ */
+export const outageWaitersTable = sqliteTable(
+  'outage_waiters',
+  {
+    tenantId: text('tenant_id').notNull(),
+    role: text('role', { enum: ['crm', 'psa', 'erp'] }).notNull(),
+    workflow: text('workflow', { enum: ['activation', 'amendment'] }).notNull(),
+    instanceId: text('instance_id').notNull(),
+    eventType: text('event_type').notNull(),
+    since: text('since').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workflow, t.instanceId, t.eventType] }),
+    index('outage_waiters_role_idx').on(t.tenantId, t.role),
+  ],
 );

@@ -347,6 +347,7 @@ describe(`every operation in /openapi.json under bad input ${SEEDED}`, () => {
       ...b.own.approvalIds,
       ...b.own.connectKeyIds,
       ...b.own.jobIds,
+      ...b.own.deadLetterIds,
       ...b.psaProjectIds,
       b.own.tenantId,
     ];
@@ -363,6 +364,38 @@ describe(`every operation in /openapi.json under bad input ${SEEDED}`, () => {
         expectNothingOf(b, sent, [id]);
       }
     }
+  });
+
+  it("lists only the firm's own dead letters, and answers 404 to a replay of the other firm's", async () => {
+    expect(a.own.deadLetterIds.length).toBeGreaterThan(0);
+    expect(b.own.deadLetterIds.length).toBeGreaterThan(0);
+    const call = (method: string, path: string, body?: unknown) =>
+      SELF.fetch(`http://handoff${path}`, {
+        method,
+        headers: { authorization: `Bearer ${a.t.keys.admin}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const listed = (await (await call('GET', '/v1/dead-letters?limit=200')).json()) as Json;
+    expect(listed.deadLetters.map((d: Json) => d.id).sort()).toEqual([...a.own.deadLetterIds].sort());
+    expect(JSON.stringify(listed)).not.toContain(b.own.tenantId);
+    for (const id of b.own.deadLetterIds) {
+      const replay = await call('POST', '/v1/dead-letters/replay', { ids: [id] });
+      expect(replay.status).toBe(404);
+      expect(await replay.text()).not.toContain(b.own.tenantId);
+      // Mixed with one of its own, nothing is replayed either.
+      const mixed = await call('POST', '/v1/dead-letters/replay', { ids: [a.own.deadLetterIds[0], id] });
+      expect(mixed.status).toBe(404);
+    }
+    const all = (await (
+      await call('POST', '/v1/dead-letters/replay', { all: true, queue: 'handoff-posting' })
+    ).json()) as Json;
+    expect(all.results.every((r: Json) => a.own.deadLetterIds.includes(r.id))).toBe(true);
+    const bSees = (await (
+      await SELF.fetch('http://handoff/v1/dead-letters?state=waiting', {
+        headers: { authorization: `Bearer ${b.t.keys.admin}` },
+      })
+    ).json()) as Json;
+    expect(bSees.total).toBe(b.own.deadLetterIds.length);
   });
 
   it("lists and reads with two seeded firms: every row returned is the caller's own", async () => {

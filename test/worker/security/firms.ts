@@ -3,7 +3,10 @@
  * security test can act as one and prove it never sees the other. Everything is made through the API and
  * the emulated vendors, as the firms' people would.
  */
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import type { Env } from '../../../worker/env';
+import worker from '../../../worker/index';
 import type { ConnectedTenant } from '../../support/connect-tenant';
 import { completeMilestone, kantataActor, tmWeek } from '../../support/delivery-demo';
 import {
@@ -37,6 +40,7 @@ export interface SeededFirm {
     connectKeyIds: string[];
     /** A finished bulk job (tagging the firm's exceptions). */
     jobIds: string[];
+    deadLetterIds: string[];
   };
 }
 
@@ -46,6 +50,24 @@ async function get(t: ConnectedTenant, path: string, key: keyof ConnectedTenant[
   });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return json(res);
+}
+
+/**
+ * A dead letter of the firm's own, as the posting queue's dead-letter queue hands it over once a message has
+ * exhausted its retries (here: a posting of an entry Handoff no longer knows).
+ */
+async function seedDeadLetter(t: ConnectedTenant): Promise<void> {
+  const batch = createMessageBatch('handoff-posting-dlq', [
+    {
+      id: `dlq-${crypto.randomUUID()}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: { tenantId: t.tenantId, itemId: `time:gone-${t.tenantId}`, correlationId: `dl-${t.tenantId}` },
+    },
+  ]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch as never, env as unknown as Env);
+  await getQueueResult(batch, ctx);
 }
 
 export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
@@ -67,6 +89,8 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
   await tmWeek(actor, psaProjectIdOf(gx));
   await completeMilestone(actor, psaProjectIdOf(nw), 'Discovery');
   await syncNow(t);
+  await seedDeadLetter(t);
+  const deadLetters = await get(t, '/v1/dead-letters');
   const exceptions = await waitFor(
     () => get(t, '/v1/exceptions?limit=200'),
     (r: Json) => r.exceptions.length > 0,
@@ -103,6 +127,7 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
       approvalIds: approvals.approvals.map((a: Json) => a.id),
       connectKeyIds,
       jobIds: [job.id],
+      deadLetterIds: deadLetters.deadLetters.map((d: Json) => d.id),
     },
   };
 }
@@ -115,6 +140,7 @@ export const ownIds = (f: SeededFirm): string[] => [
   ...f.own.approvalIds,
   ...f.own.connectKeyIds,
   ...f.own.jobIds,
+  ...f.own.deadLetterIds,
 ];
 
 /** A Teams SSO token from the emulated Entra for one person of the firm's Microsoft 365 tenant. */
