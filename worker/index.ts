@@ -1,6 +1,7 @@
 import { newApp } from './app';
 import { getDb } from './db/client';
 import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls';
+import { settleDeadLetters } from './domain/dead-letters/replay-dead-letters';
 import { sweep } from './domain/maintenance/sweep';
 import { retestOfflineConnections } from './domain/operations/outage';
 import type { Env } from './env';
@@ -85,6 +86,7 @@ export default {
         resendStaleQueued(db, env.POSTING_QUEUE),
         // Outage mode: re-test offline connections; those that answer resume their waiting work.
         retestOfflineConnections(env, db, correlationId),
+        settleDeadLetters(db),
       ]),
     );
   },
