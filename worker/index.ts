@@ -1,6 +1,7 @@
 import { newApp } from './app';
 import { getDb } from './db/client';
 import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls';
+import { settleDeadLetters } from './domain/dead-letters/replay-dead-letters';
 import { sweepExceptionJobs } from './domain/exceptions/jobs/jobs';
 import { sweep } from './domain/maintenance/sweep';
 import { retestOfflineConnections } from './domain/operations/outage';
@@ -110,6 +111,7 @@ export default {
         sweepExceptionJobs(env, db),
         // Outage mode: re-test offline connections; those that answer resume their waiting work.
         retestOfflineConnections(env, db, correlationId),
+        settleDeadLetters(db),
       ]),
     );
   },

@@ -16,6 +16,7 @@ import {
   json,
   newTenant,
   psaProjectIdOf,
+  runCron,
   syncNow,
   waitFor,
   waitForActivation,
@@ -58,14 +59,15 @@ describe('dead letters: what exhausted its retries, why, and replay exactly once
     await logApprovedTime(actor, [
       { workspaceId: ws, userId: dev, date: '2026-11-17', minutes: 60 },
       { workspaceId: ws, userId: dev, date: '2026-11-18', minutes: 90 },
+      { workspaceId: ws, userId: dev, date: '2026-11-19', minutes: 120 },
     ]);
     await syncNow(t);
     const page = await waitFor(
       () => letters(t, '?state=waiting'),
-      (p: Json) => p.total === 2,
+      (p: Json) => p.total === 3,
       90_000,
     );
-    expect(page.deadLetters).toHaveLength(2);
+    expect(page.deadLetters).toHaveLength(3);
     for (const l of page.deadLetters) {
       expect(l.queue).toBe('handoff-posting');
       expect(l.attempts).toBeGreaterThanOrEqual(8);
@@ -73,18 +75,20 @@ describe('dead letters: what exhausted its retries, why, and replay exactly once
       expect(l.exceptionId).toMatch(/^exc_/);
       expect(l.itemId).toMatch(/^time:/);
     }
-    // Keyset pages: one letter each, the total on both, no letter twice.
+    // Keyset pages: one letter each, the total on every one, no letter twice.
     const first = await letters(t, '?state=waiting&limit=1');
-    expect(first.total).toBe(2);
+    expect(first.total).toBe(3);
     const second = await letters(t, `?state=waiting&limit=1&cursor=${encodeURIComponent(first.nextCursor)}`);
-    expect(second.total).toBe(2);
-    expect(second.nextCursor).toBeNull();
-    expect(second.deadLetters[0].id).not.toBe(first.deadLetters[0].id);
+    expect(second.total).toBe(3);
+    const third = await letters(t, `?state=waiting&limit=2&cursor=${encodeURIComponent(second.nextCursor)}`);
+    expect(third.nextCursor).toBeNull();
+    expect(third.deadLetters).toHaveLength(1);
+    expect(new Set([first, second, third].map((p) => p.deadLetters[0].id)).size).toBe(3);
     const bad = await adminCall(t, 'GET', '/v1/dead-letters?cursor=not-a-cursor');
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.details[0].field).toBe('cursor');
 
-    const [one, two] = [first.deadLetters[0], second.deadLetters[0]];
+    const [one, two, three] = [first.deadLetters[0], second.deadLetters[0], third.deadLetters[0]];
     const detail = await json(await adminCall(t, 'GET', `/v1/dead-letters/${one.id}`));
     expect(detail.message).toMatchObject({ tenantId: t.tenantId, itemId: one.itemId });
     expect(detail.item).toMatchObject({ id: one.itemId, state: 'held' });
@@ -104,16 +108,25 @@ describe('dead letters: what exhausted its retries, why, and replay exactly once
     const again = await json(await adminCall(t, 'POST', '/v1/dead-letters/replay', { ids: [two.id] }));
     expect(again).toMatchObject({ sent: 0, results: [{ id: two.id, outcome: 'already-posted' }] });
 
-    await waitForReadiness(t, ws, (r) => r.counts.posted === 2 && r.counts.held === 0);
+    await waitForReadiness(t, ws, (r) => r.counts.posted === 2 && r.counts.held === 1);
     expect((await effects(t, 'netsuite'))['timeBill.create']).toBe(2);
-    const after = await letters(t);
-    expect(after.deadLetters.map((l: Json) => l.state)).toEqual(['replayed', 'replayed']);
+    expect((await letters(t, '?state=replayed')).total).toBe(2);
+    // The third entry is settled through its exception; the cron then settles its letter too.
+    expect((await adminCall(t, 'POST', `/v1/exceptions/${three.exceptionId}/retry`, {})).status).toBe(200);
+    await waitForReadiness(t, ws, (r) => r.counts.posted === 3);
+    await runCron();
+    expect(await json(await adminCall(t, 'GET', `/v1/dead-letters/${three.id}`))).toMatchObject({
+      state: 'replayed',
+      outcome: 'already-posted',
+      handledBy: 'handoff',
+    });
     // Replaying everything now sends nothing: no letter waits.
     const all = await json(
       await adminCall(t, 'POST', '/v1/dead-letters/replay', { all: true, queue: 'handoff-posting' }),
     );
     expect(all).toEqual({ sent: 0, results: [], remaining: 0 });
-    expect((await effects(t, 'netsuite'))['timeBill.create']).toBe(2);
+    expect((await letters(t, '?state=replayed')).total).toBe(3);
+    expect((await effects(t, 'netsuite'))['timeBill.create']).toBe(3);
 
     // Audited with the principal that replayed.
     const audit = await json(

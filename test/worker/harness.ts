@@ -1,10 +1,17 @@
-import { introspectWorkflow, SELF } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createScheduledController,
+  introspectWorkflow,
+  SELF,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type { ActivationView } from '../../shared/api/activation';
 import type { Readiness } from '../../shared/api/readiness';
 import { getDb } from '../../worker/db/client';
 import { retestOfflineConnections } from '../../worker/domain/operations/outage';
 import type { Env } from '../../worker/env';
+import worker from '../../worker/index';
 import type { EmulatorUrls } from '../emulators';
 import { type ConnectedTenant, type CoreSystem, connectTenant } from '../support/connect-tenant';
 import { DEMO_PEOPLE } from '../support/demo-people';
@@ -33,6 +40,17 @@ export function newTenant(opts: Partial<Parameters<typeof connectTenant>[0]> = {
     platformToken: testEnv.PLATFORM_ADMIN_TOKEN,
     ...opts,
   });
+}
+
+/** One run of the cron, as Cloudflare runs it every 5 minutes (polls, sweeps, the outage re-test). */
+export async function runCron() {
+  const ctx = createExecutionContext();
+  await worker.scheduled(
+    createScheduledController({ cron: '*/5 * * * *', scheduledTime: Date.now() }),
+    env as unknown as Env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
 }
 
 /**

@@ -1,8 +1,4 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { Env } from '../../worker/env';
-import worker from '../../worker/index';
 import { findUserByEmail, logApprovedTime, staffPerson } from '../emulators/kantata/demo-actions';
 import { kantataActor } from '../support/delivery-demo';
 import {
@@ -17,6 +13,7 @@ import {
   json,
   newTenant,
   psaProjectIdOf,
+  runCron,
   syncNow,
   waitFor,
   waitForActivation,
@@ -31,16 +28,7 @@ const erpOf = (h: Json) => h.connections.find((c: Json) => c.role === 'erp');
 const openExceptions = async (t: Awaited<ReturnType<typeof newTenant>>) =>
   (await json(await adminCall(t, 'GET', '/v1/exceptions?status=open&limit=200'))).exceptions as Json[];
 
-/** The cron, as Cloudflare runs it every 5 minutes. */
-async function cron() {
-  const ctx = createExecutionContext();
-  await worker.scheduled(
-    createScheduledController({ cron: '*/5 * * * *', scheduledTime: Date.now() }),
-    env as unknown as Env,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-}
+const cron = runCron;
 
 describe('outage mode: a system that keeps failing is offline, its work waits, and resumes by itself', () => {
   it('NetSuite down while 50 entries post: offline, the entries wait without an exception; back: each posted once', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, or } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm';
 import type { DeadLetterQueue, ReplayOutcome, ReplayResult } from '../../../shared/api/dead-letters';
 import type { Db } from '../../db/client';
 import { deadLettersTable, deliveryItemsTable, exceptionsTable } from '../../db/schema';
@@ -250,4 +250,38 @@ export async function discardDeadLetter(ctx: DeadLetterCtx, id: string, reason: 
     }),
   );
   return row;
+}
+
+/**
+ * The cron settles letters a person settled another way: an entry posted by retrying its exception leaves its
+ * letter replayed (`already-posted`), one skipped leaves it discarded, so nothing waits that needs nothing.
+ */
+export async function settleDeadLetters(db: Db): Promise<number> {
+  const at = new Date().toISOString();
+  // Qualified by hand: the entry of the letter's own firm (an unqualified tenant_id would be the entry's own).
+  const entryIs = (state: 'posted' | 'skipped') =>
+    sql`exists (select 1 from delivery_items d where d.tenant_id = dead_letters.tenant_id and d.id = dead_letters.item_id and d.state = ${state})`;
+  const posted = await db
+    .update(deadLettersTable)
+    .set({
+      state: 'replayed',
+      outcome: 'already-posted',
+      handledBy: 'handoff',
+      handledAt: at,
+      note: 'The entry was posted another way (its exception was retried).',
+    })
+    .where(and(eq(deadLettersTable.state, 'waiting'), entryIs('posted')))
+    .returning({ id: deadLettersTable.id });
+  const skipped = await db
+    .update(deadLettersTable)
+    .set({
+      state: 'discarded',
+      outcome: 'entry-skipped',
+      handledBy: 'handoff',
+      handledAt: at,
+      note: 'The entry was skipped through its exception.',
+    })
+    .where(and(eq(deadLettersTable.state, 'waiting'), entryIs('skipped')))
+    .returning({ id: deadLettersTable.id });
+  return posted.length + skipped.length;
 }
