@@ -11,7 +11,8 @@ import { createEmulator, type EmulatorApp, type Instance } from '../kit/emulator
  *   to the app's registered redirect URI with `code` and `state` (or `error=access_denied` when declined), and
  *   `/{tenant}/oauth2/v2.0/token` (`grant_type=authorization_code`: client secret, one-time codes valid 10
  *   minutes, redirect URI and S256 verifier checked) issuing v2 id tokens (tid, oid, name, preferred_username,
- *   nonce, and `wids` when the app asks for directory roles); errors as Entra sends them
+ *   nonce, email, `wids` when the app asks for directory roles and `groups` when it asks for security
+ *   groups); errors as Entra sends them
  *   (`{error, error_description: "AADSTS…", error_codes, timestamp, trace_id, correlation_id}`);
  * - control endpoints: people of the directory with their roles (`POST /__emulator/instances/:id/users`), and
  *   the token `authentication.getAuthToken()` hands a Teams tab (`…/sso-token`).
@@ -28,6 +29,8 @@ interface EntraUser {
   email?: string;
   /** Directory role template ids (the `wids` claim). */
   roles: string[];
+  /** Security groups the person is a member of (object ids, the `groups` claim). */
+  groups?: string[];
   /**
    * Test-only: what the id tokens issued to this person get wrong, to prove each check of the relying party
    * (another audience or issuer, another nonce, already expired, signed by a key the tenant never published).
@@ -67,6 +70,8 @@ const AppSchema = z.object({
   /** Exact redirect URIs (Entra compares them exactly, query included). Empty: any http(s) URI. */
   redirectUris: z.array(z.string()).default([]),
   directoryRoles: z.boolean().default(true),
+  /** groupMembershipClaims includes SecurityGroup: id tokens carry the person's `groups`. */
+  securityGroups: z.boolean().default(true),
 });
 type App = z.infer<typeof AppSchema>;
 const OptionsSchema = z.looseObject({ apps: z.array(AppSchema).default([]) });
@@ -319,8 +324,9 @@ function tokenRoutes(app: EmulatorApp<EntraState>) {
       tid,
       oid: user.oid,
       name: user.name,
-      ...(user.email ? { preferred_username: user.email } : {}),
+      ...(user.email ? { preferred_username: user.email, email: user.email } : {}),
       ...(nonce ? { nonce } : {}),
+      ...(client.securityGroups && user.groups?.length ? { groups: user.groups } : {}),
       ...(client.directoryRoles && !bad.withoutWids
         ? { wids: [...user.roles, 'b79fbf4d-3ef9-4689-8143-76b194e85509'] }
         : {}),
@@ -354,6 +360,7 @@ const UserSchema = z.object({
   name: z.string().min(1),
   email: z.string().optional(),
   roles: z.array(z.string()).default([]),
+  groups: z.array(z.string()).optional(),
   idToken: z
     .object({
       aud: z.string().optional(),

@@ -4,6 +4,7 @@ import { runComposite } from './composite';
 import { type ApiContext, type ApiResponse, dispatchData } from './data-api';
 import { notFound, SfApiError, sfFaultBody } from './errors';
 import { authenticate, instanceBaseUrl, registerOAuthRoutes } from './oauth';
+import { registerOpenIdRoutes, registerUserControl } from './openid';
 import { registerRecordPages } from './record-page';
 import { seedDemo } from './seed-demo';
 import { initialSalesforceState, type SalesforceState, salesforceOptions } from './state';
@@ -15,7 +16,8 @@ import { initialSalesforceState, type SalesforceState, salesforceOptions } from 
  *
  * Instance options (config.options): clientId, clientSecret (client credentials of the connected
  * app), staticTokens (tokens accepted without OAuth), tokenTtlSeconds, apiDailyLimit,
- * queryBatchSize, latestVersion (default 62.0), orgName.
+ * queryBatchSize, latestVersion (default 62.0), orgName; for OpenID Connect sign-in (openid.ts), oauthApps
+ * (External Client Apps allowed the web server flow) and loginHost (this instance is login.salesforce.com).
  * Effects: `{Object}.create|update|delete` per committed record write, `oauth.token` per token issued.
  */
 
@@ -118,7 +120,9 @@ async function dataApi(c: Ctx): Promise<Response> {
 }
 
 export function createSalesforceEmulator() {
-  return createEmulator<SalesforceState>({
+  // The login host signs in users of every org: the routes look across the emulator's instances.
+  const orgs = () => emulator.instances.values();
+  const emulator = createEmulator<SalesforceState>({
     name: 'salesforce',
     initialState: initialSalesforceState,
     errorFormat: (status, message, code) => sfFaultBody(status, message, code),
@@ -129,8 +133,10 @@ export function createSalesforceEmulator() {
         403,
       ),
     seeds: { demo: seedDemo },
+    controlRoutes: registerUserControl,
     routes(app) {
-      registerOAuthRoutes(app);
+      registerOAuthRoutes(app, orgs);
+      registerOpenIdRoutes(app, orgs);
       const listVersions = (c: Ctx) =>
         c.json(versions(salesforceOptions(c.get('instance').config).latestVersion));
       app.get('/services/data', listVersions);
@@ -141,6 +147,7 @@ export function createSalesforceEmulator() {
       app.all('*', (c) => c.json(notFound().items, 404));
     },
   });
+  return emulator;
 }
 
 export type SalesforceEmulator = ReturnType<typeof createSalesforceEmulator>;

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import type { EmulatorApp, EmulatorEnv } from '../kit/emulator';
 import { invalidSession } from './errors';
+import { redeemAuthorizationCode, tokenHolder } from './openid';
 import type { SalesforceInstance, SalesforceState } from './state';
 import { salesforceOptions } from './state';
 
@@ -62,7 +63,10 @@ function identityBody(c: Ctx, inst: SalesforceInstance, userId: string) {
   };
 }
 
-export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
+export function registerOAuthRoutes(
+  app: EmulatorApp<SalesforceState>,
+  orgs: () => Iterable<SalesforceInstance>,
+): void {
   app.post('/services/oauth2/token', async (c) => {
     const inst = c.get('instance');
     const opts = salesforceOptions(inst.config);
@@ -80,6 +84,8 @@ export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
       clientSecret = decodeURIComponent(secret ?? '');
     }
     const grant = form.get('grant_type');
+    if (grant === 'authorization_code')
+      return redeemAuthorizationCode(c, form, { id: clientId, secret: clientSecret }, orgs);
     if (grant !== 'client_credentials')
       return oauthError(c, 400, 'unsupported_grant_type', 'grant type not supported');
     if (!clientId || clientId !== opts.clientId)
@@ -115,12 +121,17 @@ export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
   });
 
   app.get('/services/oauth2/userinfo', (c) => {
-    const inst = c.get('instance');
+    let inst = c.get('instance');
     let userId: string;
     try {
       userId = authenticate(inst, c.req.header('authorization'));
     } catch {
-      return c.text('Bad_OAuth_Token', 403);
+      // On the login host, a token issued by the web server flow belongs to the user's own org.
+      const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      const held = token ? tokenHolder(orgs, token) : undefined;
+      if (!held) return c.text('Bad_OAuth_Token', 403);
+      inst = held.org;
+      userId = held.userId;
     }
     const { base, user, urls } = identityBody(c, inst, userId);
     return c.json({
