@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { type EmulatorUrls, teamsBindings } from './test/emulators';
+import { consoleBindings, type EmulatorUrls, teamsBindings } from './test/emulators';
 import { TEST_KEYRINGS } from './test/setup/test-keys';
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'worker/db/migrations'));
@@ -51,6 +51,7 @@ function workerProject(name: 'worker-d1' | 'worker-libsql' | 'worker-limits') {
             HANDOFF_RELIABILITY_SCALE: process.env.HANDOFF_RELIABILITY_SCALE ?? '',
             EMULATORS: inject('emulators' as never) as unknown as Record<string, string>,
             ...teamsBindings(inject('emulators' as never) as unknown as EmulatorUrls),
+            ...consoleBindings(inject('emulators' as never) as unknown as EmulatorUrls),
             ...(libsql
               ? { DB_DRIVER: 'libsql', LIBSQL_URL: inject('sqldUrl' as never) as unknown as string }
               : { DB_DRIVER: 'd1' }),

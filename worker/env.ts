@@ -61,4 +61,13 @@ export interface Env {
    */
   ENTRA_CLIENT_ID?: string;
   ENTRA_CLIENT_SECRET?: string;
+  /**
+   * Console sign-in with Salesforce: the consumer key and secret of Handoff's External Client App (or
+   * connected app) with the web server flow, PKCE and the openid scope; its callback URL is
+   * `{origin}/console/auth/salesforce/callback`.
+   */
+  SALESFORCE_CLIENT_ID?: string;
+  SALESFORCE_CLIENT_SECRET?: string;
+  /** The Salesforce login host (default https://login.salesforce.com; test.salesforce.com or a My Domain). */
+  SALESFORCE_LOGIN_URL?: string;
 }

@@ -4,6 +4,7 @@ import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls'
 import { sweep } from './domain/maintenance/sweep';
 import type { Env } from './env';
 import { consumePosting, consumePostingDeadLetters } from './queues/posting-consumer';
+import { registerConsoleAuth } from './routes/console-auth';
 import { registerDocs } from './routes/docs';
 import { registerV1ActivationsCreate } from './routes/v1-activations-create';
 import { registerV1ActivationsGet } from './routes/v1-activations-get';
@@ -17,6 +18,10 @@ import { registerV1AdminTenantsCreate } from './routes/v1-admin-tenants-create';
 import { registerV1Amendments } from './routes/v1-amendments';
 import { registerV1Approvals } from './routes/v1-approvals';
 import { registerV1AuditList } from './routes/v1-audit-list';
+import { registerV1ConsoleFirstAdmin } from './routes/v1-console-first-admin';
+import { registerV1ConsoleGroupMappings } from './routes/v1-console-group-mappings';
+import { registerV1ConsoleMembers } from './routes/v1-console-members';
+import { registerV1ConsoleSession } from './routes/v1-console-session';
 import { registerV1ExceptionsActions } from './routes/v1-exceptions-actions';
 import { registerV1ExceptionsList } from './routes/v1-exceptions-list';
 import { registerV1IdentityMicrosoftCallback } from './routes/v1-identity-microsoft-callback';
@@ -51,6 +56,11 @@ registerV1IdentityMicrosoftCallback(app);
 registerV1Amendments(app);
 registerV1TeamsMessages(app);
 registerV1TeamsTab(app);
+registerConsoleAuth(app);
+registerV1ConsoleSession(app);
+registerV1ConsoleMembers(app);
+registerV1ConsoleGroupMappings(app);
+registerV1ConsoleFirstAdmin(app);
 registerDocs(app);
 
 const CONSUMERS: Record<string, (batch: MessageBatch<unknown>, env: Env) => Promise<void>> = {

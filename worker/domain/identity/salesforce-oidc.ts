@@ -1,6 +1,7 @@
-import { guardedFetch, type OutboundPolicy } from '../../connectors/outbound-guard';
+import { guardedFetch, type OutboundPolicy, outboundPolicyFromEnv } from '../../connectors/outbound-guard';
 import type { FetchLike } from '../../connectors/ports';
 import { to18 } from '../../connectors/salesforce/deal-request';
+import type { Env } from '../../env';
 import type { SsoKeyCache } from '../teams/sso';
 import {
   type AuthorizationRequest,
@@ -41,6 +42,17 @@ export interface SalesforcePrincipal {
   name: string;
   email?: string;
   preferredUsername?: string;
+}
+
+/** Handoff's External Client App from the deployment's secrets; undefined when it is not configured. */
+export function salesforceOidcConfig(env: Env): SalesforceOidcConfig | undefined {
+  if (!env.SALESFORCE_CLIENT_ID || !env.SALESFORCE_CLIENT_SECRET) return undefined;
+  return {
+    loginUrl: env.SALESFORCE_LOGIN_URL ?? 'https://login.salesforce.com',
+    clientId: env.SALESFORCE_CLIENT_ID,
+    clientSecret: env.SALESFORCE_CLIENT_SECRET,
+    outbound: outboundPolicyFromEnv(env),
+  };
 }
 
 const PROVIDER = 'Salesforce';
