@@ -56,7 +56,7 @@ export async function signIn(
     returnTo?: string;
     origin?: string;
     /** Change the provider's redirect before following it (a test's tampering). */
-    tamper?: (callback: URL) => void;
+    tamper?: (callback: URL) => void | Promise<void>;
   },
 ): Promise<SignInOutcome> {
   const origin = opts.origin ?? HANDOFF;
@@ -77,7 +77,7 @@ export async function signIn(
       error: new URL(authorize, origin).searchParams.get('error') ?? undefined,
     };
   const callback = await atProvider(opts.provider, authorize, opts.loginHint);
-  opts.tamper?.(callback);
+  await opts.tamper?.(callback);
   return followCallback(workerFetch, callback, origin);
 }
 
