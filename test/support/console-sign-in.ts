@@ -39,6 +39,8 @@ export interface SignInOutcome {
   setCookie: string | null;
   /** The callback URL the provider sent the browser to (to replay it). */
   callback?: URL;
+  /** The browser's sign-in cookie set by the start (`__Host-handoff_sign_in`), to replay the callback with. */
+  browser?: string;
   /** The refusal, from the start or the callback (`error` of /console/sign-in). */
   error?: string;
 }
@@ -67,6 +69,7 @@ export async function signIn(
     redirect: 'manual',
   });
   const authorize = started.headers.get('location') ?? '';
+  const browser = cookieOf(started, '__Host-handoff_sign_in');
   await started.body?.cancel();
   if (started.status !== 302) throw new Error(`start: ${started.status}`);
   if (authorize.startsWith('/console/sign-in'))
@@ -78,7 +81,14 @@ export async function signIn(
     };
   const callback = await atProvider(opts.provider, authorize, opts.loginHint);
   await opts.tamper?.(callback);
-  return followCallback(workerFetch, callback, origin);
+  return followCallback(workerFetch, callback, origin, browser);
+}
+
+/** The value a response sets for cookie `name` (of all its Set-Cookie headers). */
+export function cookieOf(res: Response, name: string): string | undefined {
+  const line = res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+  const value = line?.slice(name.length + 1).split(';')[0];
+  return value ? value : undefined;
 }
 
 /** The provider's sign-in (and consent) as `loginHint`: where it sends the browser back. */
@@ -103,17 +113,22 @@ export async function followCallback(
   workerFetch: Fetch,
   callback: URL,
   origin = HANDOFF,
+  browser?: string,
 ): Promise<SignInOutcome> {
-  const res = await workerFetch(`${origin}${callback.pathname}${callback.search}`, { redirect: 'manual' });
+  const res = await workerFetch(`${origin}${callback.pathname}${callback.search}`, {
+    redirect: 'manual',
+    headers: browser ? { cookie: `__Host-handoff_sign_in=${browser}` } : {},
+  });
   await res.body?.cancel();
   const location = res.headers.get('location') ?? '';
-  const setCookie = res.headers.get('set-cookie');
-  const cookie = /__Host-handoff_session=([^;]*)/.exec(setCookie ?? '')?.[1];
+  const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-handoff_session=')) ?? null;
+  const cookie = cookieOf(res, '__Host-handoff_session');
   return {
     res,
     location,
     setCookie,
     callback,
+    ...(browser ? { browser } : {}),
     ...(cookie ? { cookie } : {}),
     ...(location.startsWith('/console/sign-in')
       ? { error: new URL(location, origin).searchParams.get('error') ?? undefined }

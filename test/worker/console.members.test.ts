@@ -12,6 +12,7 @@ import type { Env } from '../../worker/env';
 import type { ConnectedTenant } from '../support/connect-tenant';
 import {
   addSalesforceUser,
+  cookieOf,
   firstAdminInvitation,
   followCallback,
   HANDOFF,
@@ -304,23 +305,56 @@ describe('the sign-in', () => {
     const { admin } = await firmWithAdmin();
     const out = await signIn(workerFetch, { provider: 'entra', loginHint: admin.email });
     expect(out.error).toBeUndefined();
-    const replay = await followCallback(workerFetch, out.callback!);
+    const replay = await followCallback(workerFetch, out.callback!, HANDOFF, out.browser);
     expect(replay.error).toBe('invalid_state');
     const forged = new URL(out.callback!);
     forged.searchParams.set('state', 'x'.repeat(43));
-    expect((await followCallback(workerFetch, forged)).error).toBe('invalid_state');
+    expect((await followCallback(workerFetch, forged, HANDOFF, out.browser)).error).toBe('invalid_state');
+  });
+
+  it('finishes a sign-in only in the browser that started it (no login CSRF)', async () => {
+    const { admin } = await firmWithAdmin();
+    // The sender finishes the provider's sign-in and sends the callback link to someone else.
+    let link: URL | undefined;
+    const out = await signIn(workerFetch, {
+      provider: 'entra',
+      loginHint: admin.email,
+      tamper: (cb) => {
+        link = new URL(cb);
+        cb.searchParams.set('state', 'spent-on-purpose');
+      },
+    });
+    const browser = out.browser;
+    expect(browser).toBeTruthy();
+    const victim = await followCallback(workerFetch, link!);
+    expect(victim.error).toBe('invalid_state');
+    expect(victim.cookie).toBeUndefined();
+    const otherBrowser = await followCallback(workerFetch, link!, HANDOFF, `${browser!.slice(0, -2)}xx`);
+    expect(otherBrowser.error).toBe('invalid_state');
+    // The starting browser still can (the state was not spent by the refusals above).
+    expect((await followCallback(workerFetch, link!, HANDOFF, browser)).error).toBeUndefined();
   });
 
   it('refuses a code injected into another sign-in (PKCE: the verifier does not match)', async () => {
     const { admin } = await firmWithAdmin();
+    // The victim's browser starts a sign-in...
     const started = await workerFetch(`${HANDOFF}/console/auth/entra/start`, { redirect: 'manual' });
     const victimState = new URL(started.headers.get('location')!).searchParams.get('state')!;
-    const out = await signIn(workerFetch, {
+    const victimBrowser = cookieOf(started, '__Host-handoff_sign_in');
+    // ...and is handed a code the attacker obtained in a sign-in of their own.
+    let stolen: URL | undefined;
+    await signIn(workerFetch, {
       provider: 'entra',
       loginHint: admin.email,
-      tamper: (cb) => cb.searchParams.set('state', victimState),
+      tamper: (cb) => {
+        stolen = new URL(cb);
+        cb.searchParams.set('state', 'not-followed');
+      },
     });
+    stolen!.searchParams.set('state', victimState);
+    const out = await followCallback(workerFetch, stolen!, HANDOFF, victimBrowser);
     expect(out.error).toBe('idp_refused');
+    expect(out.cookie).toBeUndefined();
   });
 
   it('refuses a sign-in the person declined at the provider', async () => {
@@ -331,7 +365,8 @@ describe('the sign-in', () => {
     const res = await fetch(url, { redirect: 'manual' });
     const cb = new URL(res.headers.get('location')!);
     expect(cb.searchParams.get('error')).toBe('access_denied');
-    expect((await followCallback(workerFetch, cb)).error).toBe('idp_refused');
+    const out = await followCallback(workerFetch, cb, HANDOFF, cookieOf(started, '__Host-handoff_sign_in'));
+    expect(out.error).toBe('idp_refused');
   });
 });
 

@@ -581,6 +581,8 @@ export const consoleSignInsTable = sqliteTable(
     id: text('id').primaryKey(),
     provider: text('provider', { enum: ['entra', 'salesforce'] }).notNull(),
     stateHash: text('state_hash').notNull(),
+    /** The hash of the browser's sign-in cookie: only the browser that started may finish (no login CSRF). */
+    browserHash: text('browser_hash').notNull(),
     nonce: text('nonce').notNull(),
     codeVerifier: text('code_verifier').notNull(),
     redirectUri: text('redirect_uri').notNull(),

@@ -1,17 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { App } from '../app';
+import { envelope } from '../app';
 import { CONSOLE_PROVIDERS } from '../domain/console/providers';
 import { SESSION_ABSOLUTE_MS, SESSION_COOKIE } from '../domain/console/sessions';
 import {
   ConsoleSignInRefused,
   completeConsoleSignIn,
+  SIGN_IN_COOKIE,
+  SIGN_IN_TTL_MS,
   type SignInRefusal,
   startConsoleSignIn,
 } from '../domain/console/sign-in';
+import { ApiError } from '../http/api-error';
 import type { AppEnv } from '../http/context';
-import { security } from './openapi-common';
+import { errorResponse, security } from './openapi-common';
 
 /** Where a refused sign-in lands: the console's sign-in page explains each `error`. */
 const SIGN_IN_PAGE = '/console/sign-in';
@@ -28,6 +32,36 @@ const redirect = (description: string, example: string) => ({
 const REFUSED =
   'When refused: to /console/sign-in?error=<reason> (provider_not_configured, invalid_return_to, invitation_invalid, invalid_state, idp_refused, invalid_token, idp_unavailable, wrong_organization, invitation_email_mismatch, member_of_another_firm, not_a_member, disabled).';
 
+const unknownProvider = errorResponse(
+  'NOT_FOUND',
+  'No such identity provider (entra and salesforce are)',
+  'No identity provider okta: sign in with entra or salesforce.',
+  [
+    {
+      field: 'provider',
+      message: 'not entra or salesforce',
+      fix: 'Use the links of the console’s sign-in page.',
+    },
+  ],
+);
+
+/** A provider nobody links to: a 404 in the envelope (the browser never gets here from the console). */
+function noSuchProvider(c: Context<AppEnv>) {
+  const provider = c.req.param('provider') ?? '';
+  const err = new ApiError(
+    'NOT_FOUND',
+    `No identity provider ${provider.slice(0, 40)}: sign in with entra or salesforce.`,
+    [
+      {
+        field: 'provider',
+        message: 'not entra or salesforce',
+        fix: 'Use the links of the console’s sign-in page.',
+      },
+    ],
+  );
+  return c.json(envelope(c.get('requestId'), err), 404);
+}
+
 const start = createRoute({
   method: 'get',
   path: '/console/auth/{provider}/start',
@@ -35,7 +69,7 @@ const start = createRoute({
   tags: ['Console'],
   summary: 'Sign in to the console with Microsoft Entra ID or Salesforce',
   description:
-    "Sends the browser to the identity provider (OpenID Connect authorization code flow with PKCE; the state, nonce and verifier stay on the server for 10 minutes). With `invitation`, the person who signs in joins the invitation's firm with its roles; without, a member signs in again. `returnTo` must be a path under /console/.",
+    "Sends the browser to the identity provider (OpenID Connect authorization code flow with PKCE; the state, nonce and verifier stay on the server for 10 minutes, and a cookie `__Host-handoff_sign_in` ties the sign-in to this browser). With `invitation`, the person who signs in joins the invitation's firm with its roles; without, a member signs in again. `returnTo` must be a path under /console/.",
   security: security.consoleSignInStart,
   request: {
     params: ProviderParams,
@@ -52,6 +86,7 @@ const start = createRoute({
       `To the identity provider's sign-in page. ${REFUSED}`,
       'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=…&response_type=code&code_challenge_method=S256&…',
     ),
+    404: unknownProvider,
   },
 });
 
@@ -78,11 +113,12 @@ const callback = createRoute({
       `Signed in: the session cookie is set; on to returnTo (default /console/). ${REFUSED}`,
       '/console/',
     ),
+    404: unknownProvider,
   },
 });
 
 /** Back to the sign-in page with the reason (never a page of ours that echoes the provider's text). */
-function refused(c: Context<AppEnv>, code: SignInRefusal | 'unknown_provider') {
+function refused(c: Context<AppEnv>, code: SignInRefusal) {
   return c.redirect(`${SIGN_IN_PAGE}?${new URLSearchParams({ error: code })}`, 302);
 }
 
@@ -93,11 +129,19 @@ export function registerConsoleAuth(app: App) {
       const { provider } = c.req.valid('param');
       const q = c.req.valid('query');
       try {
-        const { authorizeUrl } = await startConsoleSignIn(c.get('db'), c.env, {
+        const { authorizeUrl, browserToken } = await startConsoleSignIn(c.get('db'), c.env, {
           provider,
           invitation: q.invitation,
           returnTo: q.returnTo,
           origin: new URL(c.req.url).origin,
+        });
+        // Lax: the provider's redirect back is a top-level GET, which carries it.
+        setCookie(c, SIGN_IN_COOKIE, browserToken, {
+          httpOnly: true,
+          secure: true,
+          sameSite: 'Lax',
+          path: '/',
+          maxAge: SIGN_IN_TTL_MS / 1000,
         });
         return c.redirect(authorizeUrl, 302);
       } catch (e) {
@@ -107,8 +151,8 @@ export function registerConsoleAuth(app: App) {
     },
     (result, c) => {
       if (result.success) return;
-      const bad = result.error.issues.some((i) => i.path[0] === 'provider');
-      return refused(c, bad ? 'unknown_provider' : 'invalid_return_to');
+      if (result.error.issues.some((i) => i.path[0] === 'provider')) return noSuchProvider(c);
+      return refused(c, 'invalid_return_to');
     },
   );
 
@@ -117,11 +161,13 @@ export function registerConsoleAuth(app: App) {
     async (c) => {
       const { provider } = c.req.valid('param');
       const q = c.req.valid('query');
+      const browser = getCookie(c, SIGN_IN_COOKIE);
+      deleteCookie(c, SIGN_IN_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' });
       try {
         const done = await completeConsoleSignIn(
           c.get('db'),
           c.env,
-          { provider, state: q.state, code: q.code, error: q.error },
+          { provider, state: q.state, browser, code: q.code, error: q.error },
           c.get('correlationId'),
         );
         setCookie(c, SESSION_COOKIE, done.sessionToken, {
@@ -137,6 +183,10 @@ export function registerConsoleAuth(app: App) {
         throw e;
       }
     },
-    (result, c) => (result.success ? undefined : refused(c, 'invalid_state')),
+    (result, c) => {
+      if (result.success) return;
+      if (result.error.issues.some((i) => i.path[0] === 'provider')) return noSuchProvider(c);
+      return refused(c, 'invalid_state');
+    },
   );
 }

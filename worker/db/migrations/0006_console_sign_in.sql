@@ -66,6 +66,7 @@ CREATE TABLE `console_sign_ins` (
 	`id` text PRIMARY KEY NOT NULL,
 	`provider` text NOT NULL,
 	`state_hash` text NOT NULL,
+	`browser_hash` text NOT NULL,
 	`nonce` text NOT NULL,
 	`code_verifier` text NOT NULL,
 	`redirect_uri` text NOT NULL,

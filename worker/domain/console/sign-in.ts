@@ -29,6 +29,8 @@ import { createSession } from './sessions';
 /** A sign-in must come back from the provider this soon after it started. */
 export const SIGN_IN_TTL_MS = 10 * 60 * 1000;
 export const CONSOLE_HOME = '/console/';
+/** The cookie that ties a sign-in to the browser that started it (10 minutes, this site only). */
+export const SIGN_IN_COOKIE = '__Host-handoff_sign_in';
 
 /** Why a sign-in was refused: the `error` of /console/sign-in?error=..., which the console explains. */
 export type SignInRefusal =
@@ -86,7 +88,7 @@ export async function startConsoleSignIn(
   db: Db,
   env: Env,
   input: { provider: ConsoleProvider; invitation?: string; returnTo?: string; origin: string },
-): Promise<{ authorizeUrl: string }> {
+): Promise<{ authorizeUrl: string; browserToken: string }> {
   if (!providerConfigured(env, input.provider))
     throw new ConsoleSignInRefused(
       'provider_not_configured',
@@ -106,10 +108,14 @@ export async function startConsoleSignIn(
   }
   const redirectUri = `${input.origin}${callbackPath(input.provider)}`;
   const request = await authorizationRequest(env, input.provider, redirectUri);
+  // The state alone would let anyone who finished a sign-in send its callback link to someone else, signing
+  // them in as the sender (login CSRF): the callback must also come from the browser holding this cookie.
+  const browserToken = randomToken(24);
   await db.insert(consoleSignInsTable).values({
     id: `csi_${randomToken(12)}`,
     provider: input.provider,
     stateHash: await sha256Hex(request.state),
+    browserHash: await sha256Hex(browserToken),
     nonce: request.nonce,
     codeVerifier: request.codeVerifier,
     redirectUri,
@@ -117,7 +123,7 @@ export async function startConsoleSignIn(
     returnTo,
     expiresAt: new Date(Date.now() + SIGN_IN_TTL_MS).toISOString(),
   });
-  return { authorizeUrl: request.authorizeUrl };
+  return { authorizeUrl: request.authorizeUrl, browserToken };
 }
 
 export interface SignedIn {
@@ -137,15 +143,18 @@ export interface SignedIn {
 export async function completeConsoleSignIn(
   db: Db,
   env: Env,
-  input: { provider: ConsoleProvider; state: string; code?: string; error?: string },
+  input: { provider: ConsoleProvider; state: string; browser?: string; code?: string; error?: string },
   correlationId: string,
 ): Promise<SignedIn> {
+  if (!input.browser)
+    throw new ConsoleSignInRefused('invalid_state', 'This sign-in was started in another browser.');
   const [pending] = await db
     .update(consoleSignInsTable)
     .set({ consumedAt: new Date().toISOString() })
     .where(
       and(
         eq(consoleSignInsTable.stateHash, await sha256Hex(input.state)),
+        eq(consoleSignInsTable.browserHash, await sha256Hex(input.browser)),
         eq(consoleSignInsTable.provider, input.provider),
         isNull(consoleSignInsTable.consumedAt),
         gt(consoleSignInsTable.expiresAt, new Date().toISOString()),
@@ -153,7 +162,10 @@ export async function completeConsoleSignIn(
     )
     .returning();
   if (!pending)
-    throw new ConsoleSignInRefused('invalid_state', 'This sign-in is unknown, expired or already used.');
+    throw new ConsoleSignInRefused(
+      'invalid_state',
+      'This sign-in is unknown, expired, already used, or was started in another browser.',
+    );
   if (input.error || !input.code)
     throw new ConsoleSignInRefused(
       'idp_refused',
