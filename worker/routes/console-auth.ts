@@ -151,8 +151,9 @@ export function registerConsoleAuth(app: App) {
     },
     (result, c) => {
       if (result.success) return;
-      if (result.error.issues.some((i) => i.path[0] === 'provider')) return noSuchProvider(c);
-      return refused(c, 'invalid_return_to');
+      const fields = result.error.issues.map((i) => i.path[0]);
+      if (fields.includes('provider')) return noSuchProvider(c);
+      return refused(c, fields.includes('invitation') ? 'invitation_invalid' : 'invalid_return_to');
     },
   );
 

@@ -151,6 +151,6 @@ export function createSalesforceEmulator() {
 }
 
 export type SalesforceEmulator = ReturnType<typeof createSalesforceEmulator>;
-export { DEMO_IDS } from './seed-demo';
+export { DEMO_CONSOLE_USER, DEMO_IDS } from './seed-demo';
 export type { SalesforceState } from './state';
 export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET } from './state';
