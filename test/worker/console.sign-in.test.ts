@@ -119,6 +119,7 @@ describe('signing in with Microsoft Entra ID', () => {
     expect(out.setCookie).toMatch(/; SameSite=Lax/i);
     expect(out.setCookie).toMatch(/; Path=\//);
     expect(out.setCookie).not.toMatch(/Domain=/i);
+    expect(out.res.headers.get('cache-control')).toBe('no-store');
 
     const me = await signedIn(out.cookie!);
     expect(me.session).toMatchObject({

@@ -15,6 +15,7 @@ import {
 } from '../domain/console/sign-in';
 import { ApiError } from '../http/api-error';
 import type { AppEnv } from '../http/context';
+import { spendBudget } from '../http/rate-limit';
 import { errorResponse, security } from './openapi-common';
 
 /** Where a refused sign-in lands: the console's sign-in page explains each `error`. */
@@ -43,6 +44,12 @@ const unknownProvider = errorResponse(
       fix: 'Use the links of the console’s sign-in page.',
     },
   ],
+);
+
+const tooMany = errorResponse(
+  'RATE_LIMITED',
+  'Too many sign-ins from this address in a minute (Retry-After)',
+  'Too many sign-ins from this address; try again in a minute.',
 );
 
 /** A provider nobody links to: a 404 in the envelope (the browser never gets here from the console). */
@@ -87,6 +94,7 @@ const start = createRoute({
       'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?client_id=…&response_type=code&code_challenge_method=S256&…',
     ),
     404: unknownProvider,
+    429: tooMany,
   },
 });
 
@@ -114,8 +122,33 @@ const callback = createRoute({
       '/console/',
     ),
     404: unknownProvider,
+    429: tooMany,
   },
 });
+
+/**
+ * Nobody is authenticated yet on these links, and each writes a row or calls the provider: the budget is the
+ * caller's address's (as seen by Cloudflare), so no one can spend a firm's budget or flood the table.
+ */
+async function spendAddressBudget(c: Context<AppEnv>) {
+  try {
+    await spendBudget(c.env, 'API_RATE_LIMIT', `sign-in:${c.req.header('cf-connecting-ip') ?? 'unknown'}`);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 'RATE_LIMITED') throw e;
+    throw new ApiError(
+      'RATE_LIMITED',
+      'Too many sign-ins from this address; try again in a minute.',
+      [
+        {
+          field: '(rate)',
+          message: 'over the sign-in budget of this address',
+          fix: 'Wait for Retry-After, then sign in again.',
+        },
+      ],
+      { retryAfterSeconds: e.retryAfterSeconds },
+    );
+  }
+}
 
 /** Back to the sign-in page with the reason (never a page of ours that echoes the provider's text). */
 function refused(c: Context<AppEnv>, code: SignInRefusal) {
@@ -128,6 +161,7 @@ export function registerConsoleAuth(app: App) {
     async (c) => {
       const { provider } = c.req.valid('param');
       const q = c.req.valid('query');
+      await spendAddressBudget(c);
       try {
         const { authorizeUrl, browserToken } = await startConsoleSignIn(c.get('db'), c.env, {
           provider,
@@ -162,6 +196,7 @@ export function registerConsoleAuth(app: App) {
     async (c) => {
       const { provider } = c.req.valid('param');
       const q = c.req.valid('query');
+      await spendAddressBudget(c);
       const browser = getCookie(c, SIGN_IN_COOKIE);
       deleteCookie(c, SIGN_IN_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' });
       try {
