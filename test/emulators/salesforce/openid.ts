@@ -1,8 +1,9 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { z } from 'zod';
 import type { EmulatorApp, EmulatorEnv } from '../kit/emulator';
+import { esc, hiddenFields, redirectBack, s256, signingKeys } from '../kit/openid-provider';
 import { makeId } from './ids';
 import { instanceBaseUrl } from './oauth';
 import type { SalesforceInstance, SalesforceState, SfRecord } from './state';
@@ -71,28 +72,8 @@ const appsOf = (inst: SalesforceInstance): OAuthApp[] =>
 const isLoginHost = (inst: SalesforceInstance) =>
   (inst.config.options as Record<string, unknown>).loginHost === true;
 
-const keys = new WeakMap<SalesforceInstance, Promise<{ privateKey: CryptoKey; jwk: JWK }>>();
-let strayKey: Promise<{ privateKey: CryptoKey; jwk: JWK }> | undefined;
+const keys = signingKeys<SalesforceInstance>((inst) => `sfdc-${inst.id.slice(0, 20)}`, 'sfdc-unpublished');
 
-async function newKey(kid: string) {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  return { privateKey, jwk: { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' } };
-}
-function signingKey(inst: SalesforceInstance) {
-  let k = keys.get(inst);
-  if (!k) {
-    k = newKey(`${inst.id.slice(0, 20)}${inst.state.orgId.slice(0, 6)}`);
-    keys.set(inst, k);
-  }
-  return k;
-}
-const unpublishedKey = () => (strayKey ??= newKey('unpublished'));
-
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
-  );
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body>${body}</body></html>`;
 /** Salesforce shows an error page (no redirect) when the client or the callback URL is wrong. */
@@ -132,12 +113,7 @@ function authorize(orgs: () => Iterable<SalesforceInstance>) {
       : /^https?:\/\//.test(redirectUri);
     if (!registered)
       return c.html(errorPage('redirect_uri_mismatch', 'redirect_uri must match configuration'), 400);
-    const back = (params: Record<string, string>) => {
-      const u = new URL(redirectUri);
-      for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
-      if (q.state !== undefined) u.searchParams.set('state', q.state);
-      return c.redirect(u.toString(), 302);
-    };
+    const back = redirectBack(c, redirectUri, q.state);
     if (q.response_type !== 'code')
       return back({ error: 'unsupported_response_type', error_description: 'response type not supported' });
     if (q.code_challenge_method && q.code_challenge_method !== 'S256')
@@ -153,11 +129,6 @@ function authorize(orgs: () => Iterable<SalesforceInstance>) {
             String(user.Id).toLowerCase() === hint,
         )
       : undefined;
-    const hidden = (omit: string[]) =>
-      Object.entries(q)
-        .filter(([k]) => !omit.includes(k))
-        .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
-        .join('');
     if (!found) {
       // The log-in page: one button per user (the emulator's stand-in for username and password).
       const list = all
@@ -169,7 +140,7 @@ function authorize(orgs: () => Iterable<SalesforceInstance>) {
       return c.html(
         page(
           'Login | Salesforce',
-          `<h1>Log in to Salesforce</h1><form method="get">${hidden(['login_hint'])}<ul>${list || '<li>No users</li>'}</ul></form>`,
+          `<h1>Log in to Salesforce</h1><form method="get">${hiddenFields(q, ['login_hint'])}<ul>${list || '<li>No users</li>'}</ul></form>`,
         ),
       );
     }
@@ -178,7 +149,7 @@ function authorize(orgs: () => Iterable<SalesforceInstance>) {
       return c.html(
         page(
           'Allow Access? | Salesforce',
-          `<h1>Allow Access?</h1><p>${esc(app.clientId)} is asking to access your basic information (${esc(q.scope ?? '')}) as ${esc(String(found.user.Name))}.</p><form method="get">${hidden([])}<button name="approve" value="1">Allow</button> <button name="deny" value="1">Deny</button></form>`,
+          `<h1>Allow Access?</h1><p>${esc(app.clientId)} is asking to access your basic information (${esc(q.scope ?? '')}) as ${esc(String(found.user.Name))}.</p><form method="get">${hiddenFields(q)}<button name="approve" value="1">Allow</button> <button name="deny" value="1">Deny</button></form>`,
         ),
       );
     }
@@ -226,7 +197,7 @@ export async function redeemAuthorizationCode(
   if (issued.codeChallenge) {
     const verifier = form.get('code_verifier');
     if (!verifier) return fail(c, 400, 'invalid_grant', 'invalid code verifier');
-    if (b64url(createHash('sha256').update(verifier).digest()) !== issued.codeChallenge)
+    if (s256(verifier) !== issued.codeChallenge)
       return fail(c, 400, 'invalid_grant', 'invalid code verifier');
   }
   const org = issued.org === inst.id ? inst : findOrg(orgs, issued.org);
@@ -241,8 +212,7 @@ export async function redeemAuthorizationCode(
   const id = identityUrl(base, org, String(user.Id));
   const issuedAt = String(now);
   const bad = IdTokenFaultsSchema.catch({}).parse(org.state.idTokenFaults?.[String(user.Id)] ?? {});
-  const { privateKey, jwk } =
-    bad.signedBy === 'unknown-key' ? await unpublishedKey() : await signingKey(inst);
+  const { privateKey, jwk } = bad.signedBy === 'unknown-key' ? await keys.unpublished() : await keys.of(inst);
   const iat = Math.floor(now / 1000);
   const atHash = b64url(createHash('sha256').update(accessToken).digest().subarray(0, 16));
   const nonce = bad.nonce ?? issued.nonce;
@@ -297,7 +267,7 @@ export function registerOpenIdRoutes(
   orgs: () => Iterable<SalesforceInstance>,
 ): void {
   app.get('/services/oauth2/authorize', authorize(orgs));
-  app.get('/id/keys', async (c) => c.json({ keys: [(await signingKey(c.get('instance'))).jwk] }));
+  app.get('/id/keys', async (c) => c.json({ keys: [(await keys.of(c.get('instance'))).jwk] }));
   app.get('/.well-known/openid-configuration', (c) => {
     const b = instanceBaseUrl(c);
     return c.json({
