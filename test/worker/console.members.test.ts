@@ -12,6 +12,7 @@ import type { Env } from '../../worker/env';
 import type { ConnectedTenant } from '../support/connect-tenant';
 import {
   addSalesforceUser,
+  atProvider,
   cookieOf,
   firstAdminInvitation,
   followCallback,
@@ -81,23 +82,34 @@ async function invite(who: Person, roles: string[], email?: string): Promise<str
 }
 
 describe('invitations', () => {
-  it('are redeemed once', async () => {
+  it('are redeemed once: a used one is refused at the start, before the provider', async () => {
     const { tid, admin } = await firmWithAdmin();
     const invitation = await invite(admin, ['viewer']);
     await entraJoin(invitation, tid);
     const other = await addEntraPerson(ENTRA, { tid, roles: [] });
     const again = await signIn(workerFetch, { provider: 'entra', invitation, loginHint: other.email });
     expect(again.error).toBe('invitation_invalid');
+    expect(again.callback).toBeUndefined();
   });
 
-  it('one invitation, two sign-ins at once: one joins', async () => {
+  it('one invitation, two sign-ins started with it: the first to come back joins, the second is refused', async () => {
     const { tid, admin } = await firmWithAdmin();
     const invitation = await invite(admin, ['viewer']);
-    const [p1, p2] = await Promise.all([1, 2].map(() => addEntraPerson(ENTRA, { tid, roles: [] })));
-    const outs = await Promise.all(
-      [p1!, p2!].map((p) => signIn(workerFetch, { provider: 'entra', invitation, loginHint: p.email })),
-    );
-    expect(outs.map((o) => o.error ?? 'joined').sort()).toEqual(['invitation_invalid', 'joined']);
+    const people = await Promise.all([1, 2].map(() => addEntraPerson(ENTRA, { tid, roles: [] })));
+    // Both start while the invitation is unused and come back from Entra; then the callbacks, in turn.
+    const pending = [];
+    for (const p of people) {
+      const started = await workerFetch(`${HANDOFF}/console/auth/entra/start?invitation=${invitation}`, {
+        redirect: 'manual',
+      });
+      const callback = await atProvider('entra', started.headers.get('location')!, p.email);
+      pending.push({ callback, browser: cookieOf(started, '__Host-handoff_sign_in') });
+    }
+    const first = await followCallback(workerFetch, pending[0]!.callback, HANDOFF, pending[0]!.browser);
+    const second = await followCallback(workerFetch, pending[1]!.callback, HANDOFF, pending[1]!.browser);
+    expect(first.error).toBeUndefined();
+    expect(second.error).toBe('invitation_invalid');
+    expect(second.cookie).toBeUndefined();
   });
 
   it('expire after 7 days, also between the start and the callback', async () => {

@@ -190,13 +190,14 @@ describe('signing in with Microsoft Entra ID', () => {
         method: 'PUT',
         csrf: admin.csrf,
         origin: HANDOFF,
-        body: { mappings: [{ provider: 'entra', group: group.toUpperCase(), role: 'finance-ops' }] },
+        body: [{ provider: 'entra', group: group.toUpperCase(), role: 'finance-ops' }],
       }),
     );
     expect(put.status).toBe(200);
-    expect(((await put.json()) as Json).mappings).toEqual([
-      { provider: 'entra', group, role: 'finance-ops' },
-    ]);
+    // The contract's shape: the list itself; Entra group ids kept lower case.
+    expect(await put.json()).toEqual([{ provider: 'entra', group, role: 'finance-ops' }]);
+    const got = await workerFetch(`${HANDOFF}/v1/console/group-mappings`, withSession(admin.cookie));
+    expect(await got.json()).toEqual([{ provider: 'entra', group, role: 'finance-ops' }]);
     const joined = await joinWithEntra(admin, tid, ['viewer'], { groups: [group, crypto.randomUUID()] });
     expect(joined.session.person.roles).toEqual(['finance-ops', 'viewer']);
     const plain = await joinWithEntra(admin, tid, ['viewer']);

@@ -22,17 +22,12 @@ const MappingSchema = z
     role: z.enum(CONSOLE_ROLES),
   })
   .openapi('ConsoleGroupMapping');
-const MappingsSchema = z.object({ mappings: z.array(MappingSchema).max(200) });
-const example = {
-  mappings: [
-    {
-      provider: 'entra' as const,
-      group: '5f1c2a9e-3b7d-4e15-a8c2-0d9e4f7a1b36',
-      role: 'finance-ops' as const,
-    },
-    { provider: 'entra' as const, group: '0b6c5b1e-8d51-4a4e-9f0f-6a9c2a7b1d11', role: 'viewer' as const },
-  ],
-};
+/** The contract's shape: the list itself, `[{provider, group, role}]`. */
+const MappingsSchema = z.array(MappingSchema).max(200).openapi('ConsoleGroupMappings');
+const example: z.output<typeof MappingsSchema> = [
+  { provider: 'entra', group: '5f1c2a9e-3b7d-4e15-a8c2-0d9e4f7a1b36', role: 'finance-ops' },
+  { provider: 'entra', group: '0b6c5b1e-8d51-4a4e-9f0f-6a9c2a7b1d11', role: 'viewer' },
+];
 
 const get = createRoute({
   method: 'get',
@@ -56,22 +51,26 @@ const put = createRoute({
   security: security.console,
   middleware: [requirePermission('members:manage')] as const,
   request: {
-    body: jsonRequest(MappingsSchema.strict(), 'Every mapping (replaces the current ones)', example),
+    body: jsonRequest(
+      z.array(MappingSchema.strict()).max(200),
+      'Every mapping (replaces the current ones)',
+      example,
+    ),
   },
   responses: { 200: jsonBody(MappingsSchema, 'The mappings as stored', example), ...errorResponses },
 });
 
 export function registerV1ConsoleGroupMappings(app: App) {
   app.openapi(get, async (c) =>
-    c.json({ mappings: await listGroupMappings(c.get('db'), c.get('principal').tenantId) }, 200),
+    c.json(await listGroupMappings(c.get('db'), c.get('principal').tenantId), 200),
   );
   app.openapi(put, async (c) => {
     const principal = c.get('principal');
     const mappings = await replaceGroupMappings(
       c.get('db'),
-      { tenantId: principal.tenantId, mappings: c.req.valid('json').mappings },
+      { tenantId: principal.tenantId, mappings: c.req.valid('json') },
       { who: auditedPrincipal(principal), correlationId: c.get('correlationId') },
     );
-    return c.json({ mappings }, 200);
+    return c.json(mappings, 200);
   });
 }

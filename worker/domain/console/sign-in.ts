@@ -234,12 +234,8 @@ export async function completeConsoleSignIn(
       .from(consoleInvitationsTable)
       .where(eq(consoleInvitationsTable.id, pending.invitationId))
       .limit(1);
-    if (!invitation || invitation.redeemedAt || invitation.expiresAt <= new Date().toISOString())
-      throw await refuse(
-        'invitation_invalid',
-        'This invitation expired or was used meanwhile.',
-        invitation?.tenantId,
-      );
+    // Whether it is still good (unused, unexpired) is decided once, by the conditional update below.
+    if (!invitation) throw await refuse('invitation_invalid', 'This invitation no longer exists.');
     const tenantId = invitation.tenantId;
     await assertOrganization(db, tenantId, who, refuse);
     if (existing && existing.tenantId !== tenantId)
@@ -266,7 +262,8 @@ export async function completeConsoleSignIn(
         ),
       )
       .returning();
-    if (!redeemed) throw await refuse('invitation_invalid', 'This invitation was used meanwhile.', tenantId);
+    if (!redeemed)
+      throw await refuse('invitation_invalid', 'This invitation expired or was used meanwhile.', tenantId);
     member = existing
       ? await addInvitedRoles(db, existing, invitation)
       : await joinFromInvitation(db, who, invitation, correlationId);
