@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { getDb } from '../../worker/db/client';
-import { consoleInvitationsTable } from '../../worker/db/schema';
+import { consoleInvitationsTable, consoleMembersTable } from '../../worker/db/schema';
 import type { Env } from '../../worker/env';
 import type { ConnectedTenant } from '../support/connect-tenant';
 import {
@@ -274,6 +274,16 @@ describe('roles', () => {
       200,
     );
     expect((await signIn(workerFetch, { provider: 'entra', loginHint: ops.email })).error).toBeUndefined();
+  });
+
+  it('a session of a member disabled behind the API is refused too (the state is read on every request)', async () => {
+    const { tid, admin } = await firmWithAdmin();
+    const ops = await entraJoin(await invite(admin, ['viewer']), tid);
+    await db()
+      .update(consoleMembersTable)
+      .set({ state: 'disabled' })
+      .where(eq(consoleMembersTable.id, ops.id));
+    expect((await session(ops.cookie)).status).toBe(401);
   });
 
   it('removing a member ends their sessions and their membership', async () => {
