@@ -74,12 +74,15 @@ export interface Env {
   ENTRA_CLIENT_ID?: string;
   ENTRA_CLIENT_SECRET?: string;
   /**
-   * Handoff's packaged Salesforce External Client App (consumer key and secret): firms connect their org with
-   * the OAuth 2.0 web server flow (callback `https://{host}/v1/console/connections/crm/callback`).
+   * Handoff's packaged Salesforce External Client App (consumer key and secret), with the web server flow, PKCE
+   * and the openid scope. Firms connect their org with it (callback `{origin}/v1/console/connections/crm/callback`)
+   * and people sign in to the console with it (callback `{origin}/console/auth/salesforce/callback`).
    */
   SALESFORCE_CLIENT_ID?: string;
   SALESFORCE_CLIENT_SECRET?: string;
   /** Handoff's Kantata OX application (id and secret token), callback `https://{host}/v1/console/connections/psa/callback`. */
   KANTATA_CLIENT_ID?: string;
   KANTATA_CLIENT_SECRET?: string;
+  /** The Salesforce login host (default https://login.salesforce.com; test.salesforce.com or a My Domain). */
+  SALESFORCE_LOGIN_URL?: string;
 }
