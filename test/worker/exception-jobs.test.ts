@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../worker/db/client';
 import { auditLogTable, exceptionJobItemsTable } from '../../worker/db/schema';
@@ -110,7 +110,9 @@ describe('bulk exception jobs', () => {
     const started = await db()
       .select()
       .from(auditLogTable)
-      .where(and(eq(auditLogTable.tenantId, a.tenantId), eq(auditLogTable.action, 'exception_job.started')));
+      .where(and(eq(auditLogTable.tenantId, a.tenantId), eq(auditLogTable.action, 'exception_job.started')))
+      // In the order they were written: without it SQLite may answer in index order.
+      .orderBy(asc(auditLogTable.id));
     expect(started.map((s) => [s.subjectId, s.detail?.total])).toEqual([
       [tagJob.id, 2],
       [assignJob.id, 30],
