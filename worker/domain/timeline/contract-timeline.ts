@@ -16,6 +16,9 @@ import {
   linksTable,
 } from '../../db/schema';
 
+/** Ids per audit query (D1 allows 100 bound parameters; one more is the tenant). */
+const AUDIT_CHUNK = 90;
+
 /** Audited actions the timeline already shows as their own events. */
 const SHOWN_ABOVE = new Set(['invoice.created']);
 
@@ -106,17 +109,31 @@ export async function contractTimeline(
     ...approvals.map((a) => a.correlationId),
     ...amendments.map((a) => a.correlationId),
   ];
-  const audited = await db
-    .select()
-    .from(auditLogTable)
-    .where(
-      and(
-        eq(auditLogTable.tenantId, tenantId),
-        or(inArray(auditLogTable.subjectId, subjects), inArray(auditLogTable.correlationId, correlations)),
-      ),
-    )
-    .orderBy(asc(auditLogTable.at))
-    .limit(1000);
+  // D1 binds at most 100 parameters per query: ask in chunks, each row once (by its id).
+  const ids = [...new Set(subjects)].map((v) => ['subject', v] as const);
+  const keys = [...ids, ...[...new Set(correlations)].map((v) => ['correlation', v] as const)];
+  const byId = new Map<number, typeof auditLogTable.$inferSelect>();
+  for (let i = 0; i < keys.length; i += AUDIT_CHUNK) {
+    const chunk = keys.slice(i, i + AUDIT_CHUNK);
+    const subj = chunk.filter(([k]) => k === 'subject').map(([, v]) => v);
+    const corr = chunk.filter(([k]) => k === 'correlation').map(([, v]) => v);
+    const rows = await db
+      .select()
+      .from(auditLogTable)
+      .where(
+        and(
+          eq(auditLogTable.tenantId, tenantId),
+          or(
+            ...(subj.length ? [inArray(auditLogTable.subjectId, subj)] : []),
+            ...(corr.length ? [inArray(auditLogTable.correlationId, corr)] : []),
+          ),
+        ),
+      )
+      .orderBy(asc(auditLogTable.at))
+      .limit(1000);
+    for (const r of rows) byId.set(r.id, r);
+  }
+  const audited = [...byId.values()].sort((a, b) => a.at.localeCompare(b.at) || a.id - b.id).slice(0, 1000);
   // The ERP's invoice carries only its date; the moment Handoff created it is in the audit trail.
   const invoiceCreatedAt = new Map(
     audited
