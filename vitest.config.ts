@@ -50,6 +50,9 @@ function workerProject(name: 'worker-d1' | 'worker-libsql' | 'worker-limits') {
             PLATFORM_ADMIN_TOKEN: 'test-platform-token',
             ALLOW_LOOPBACK_CONNECTIONS: 'true',
             QUEUE_RETRY_BASE_SECONDS: '0',
+            // One info line per audit entry is noise here, and background work that outlives its test file
+            // must not print while vitest closes that file ("Closing rpc while onUserConsoleLog was pending").
+            LOG_LEVEL: 'warn',
             // Workers cannot read the host's environment: the reliability suite's seed and scale come as bindings.
             HANDOFF_SEED: process.env.HANDOFF_SEED ?? '',
             HANDOFF_RELIABILITY_SCALE: process.env.HANDOFF_RELIABILITY_SCALE ?? '',

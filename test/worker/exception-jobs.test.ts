@@ -81,6 +81,9 @@ describe('bulk exception jobs', () => {
     expect(tag.status, await tag.clone().text()).toBe(202);
     const tagJob = (await json(tag)).job;
     expect(tagJob).toMatchObject({ action: 'tag', total: 2, state: 'queued' });
+    // One after the other, so each exception's history has them in that order.
+    const doneTag = await waitForJob(a, tagJob.id);
+    expect(doneTag).toMatchObject({ state: 'done', processed: 2, succeeded: 2, failed: 0, unchanged: 0 });
     const assign = await adminCall(a, 'POST', '/v1/exception-jobs', {
       action: 'assign',
       assignee: 'dev.patel@lumenpartners.example',
@@ -90,8 +93,6 @@ describe('bulk exception jobs', () => {
     const assignJob = (await json(assign)).job;
     expect(assignJob.total).toBe(30);
 
-    const doneTag = await waitForJob(a, tagJob.id);
-    expect(doneTag).toMatchObject({ state: 'done', processed: 2, succeeded: 2, failed: 0, unchanged: 0 });
     const doneAssign = await waitForJob(a, assignJob.id);
     expect(doneAssign).toMatchObject({ state: 'done', processed: 30, succeeded: 30 });
     expect((await json(await adminCall(a, 'GET', '/v1/exceptions?tag=q4-close'))).total).toBe(2);

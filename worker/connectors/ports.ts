@@ -121,10 +121,17 @@ export interface ErpPort {
   readonly system: string;
   upsertCustomer(customer: Customer, key: string): Promise<ExternalRecord>;
   upsertProject(input: ErpProjectInput, key: string): Promise<ExternalRecord>;
+  /** Save the project's billing schedule (idempotent under `key`). It is not yet the project's: see below. */
   upsertBillingSchedule(
     input: { projectId: string; customerId: string; schedule: BillingSchedule; name: string },
     key: string,
   ): Promise<ExternalRecord>;
+  /**
+   * Make the saved schedule the one the project bills by. A call of its own (and a workflow step of its
+   * own) so that a failure here never makes the schedule be written again; setting the same reference
+   * twice is a no-op.
+   */
+  attachBillingSchedule(projectId: string, scheduleId: string): Promise<void>;
   recordUrl(type: 'customer' | 'project' | 'billing_schedule' | 'invoice', id: string): string;
 
   // ---- delivery to billing (issue 3) ----

@@ -89,7 +89,7 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
     const key = (name: string) => `${p.activationId}:${name}`;
 
     /** While its connection is offline a step waits (visibly, woken by the cron's re-test), burning nothing. */
-    const waitForConnection = (name: string, role: 'crm' | 'psa' | 'erp', n: number) =>
+    const waitForConnection = (name: string, shown: string, role: 'crm' | 'psa' | 'erp', n: number) =>
       waitUntilOnline(step, db, {
         tenantId: p.tenantId,
         role,
@@ -99,10 +99,10 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
         n,
         onWait: async () => {
           const why = `Waiting: the ${role.toUpperCase()} is offline. This step carries on by itself when it is back.`;
-          await markStep(db, p.tenantId, p.activationId, name, 'retrying', why);
+          await markStep(db, p.tenantId, p.activationId, shown, 'retrying', why);
           await setActivationStatus(db, p.tenantId, p.activationId, {
             status: 'retrying',
-            message: `Waiting on ${name}: the ${role.toUpperCase()} is offline; nothing to do, it resumes by itself when it is back.`,
+            message: `Waiting on ${shown}: the ${role.toUpperCase()} is offline; nothing to do, it resumes by itself when it is back.`,
           });
         },
       });
@@ -111,15 +111,18 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
       name: string,
       role: 'crm' | 'psa' | 'erp',
       body: (c: Connectors) => Promise<T>,
+      /** The activation step people see, when this durable step is one part of it (default: itself). */
+      partOf: { step: string; last: boolean } = { step: name, last: true },
     ): Promise<T> => {
+      const shown = partOf.step;
       // n numbers every attempt's step names; rounds count retry rounds only (outage waits are free).
       for (let n = 1, round = 1, waits = 0; ; n++) {
         try {
           return (await step.do(n === 1 ? name : `${name}#${n}`, STEP_CONFIG, async () => {
-            await markStep(db, p.tenantId, p.activationId, name, 'running');
+            await markStep(db, p.tenantId, p.activationId, shown, 'running');
             try {
               const out = await body(await loadConnectors(this.env, db, p.tenantId));
-              await markStep(db, p.tenantId, p.activationId, name, 'done');
+              if (partOf.last) await markStep(db, p.tenantId, p.activationId, shown, 'done');
               await this.clearRetrying(p);
               return out as Rpc.Serializable<T>;
             } catch (e) {
@@ -131,13 +134,13 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
                   db,
                   p.tenantId,
                   p.activationId,
-                  name,
+                  shown,
                   'retrying',
                   `${why}. Retrying automatically.`,
                 );
                 await setActivationStatus(db, p.tenantId, p.activationId, {
                   status: 'retrying',
-                  message: `Waiting on ${name}: ${why}`,
+                  message: `Waiting on ${shown}: ${why}`,
                 });
                 log('warn', 'activation step will retry', {
                   correlationId: p.correlationId,
@@ -147,20 +150,20 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
                 throw e;
               }
               const failure: PermanentFailure = {
-                step: name,
+                step: shown,
                 system: ce?.system ?? role,
                 code: ce?.code ?? 'FAILED',
                 message: e instanceof Error ? e.message.replace(PERMANENT, '') : String(e),
                 fix: ce?.fix,
               };
-              await markStep(db, p.tenantId, p.activationId, name, 'failed', failure.message);
+              await markStep(db, p.tenantId, p.activationId, shown, 'failed', failure.message);
               throw new NonRetryableError(PERMANENT + JSON.stringify(failure));
             }
           })) as T;
         } catch (e) {
           if (offlineRole(e) && waits < MAX_OUTAGE_WAITS) {
             waits += 1;
-            await waitForConnection(name, role, n);
+            await waitForConnection(name, shown, role, n);
             continue;
           }
           if (permanentOf(e) || round >= MAX_ROUNDS) throw e;
@@ -344,25 +347,38 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
           });
           return rec;
         });
-        const billing = await external<ExternalRecord>('upsert-erp-billing-schedule', 'erp', async (c) => {
-          const rec = await c.erp.upsertBillingSchedule(
-            {
-              projectId: erpProject.id,
-              customerId: customer.id,
-              schedule,
-              name: `${contract.number} ${contract.name}`.slice(0, 80),
-            },
-            key('upsert-erp-billing-schedule'),
-          );
-          await saveLink(db, p.tenantId, p.opportunityId, {
-            role: 'erp',
-            system: c.erp.system,
-            kind: 'billing_schedule',
-            externalId: rec.id,
-            url: rec.url ?? c.erp.recordUrl('billing_schedule', rec.id),
-          });
-          return rec;
-        });
+        const billingStep = { step: 'upsert-erp-billing-schedule', last: false };
+        const billing = await external<ExternalRecord>(
+          'upsert-erp-billing-schedule',
+          'erp',
+          async (c) => {
+            const rec = await c.erp.upsertBillingSchedule(
+              {
+                projectId: erpProject.id,
+                customerId: customer.id,
+                schedule,
+                name: `${contract.number} ${contract.name}`.slice(0, 80),
+              },
+              key('upsert-erp-billing-schedule'),
+            );
+            await saveLink(db, p.tenantId, p.opportunityId, {
+              role: 'erp',
+              system: c.erp.system,
+              kind: 'billing_schedule',
+              externalId: rec.id,
+              url: rec.url ?? c.erp.recordUrl('billing_schedule', rec.id),
+            });
+            return rec;
+          },
+          billingStep,
+        );
+        // Its own durable step: if attaching fails, the retry attaches again and never rewrites the schedule.
+        await external(
+          'attach-erp-billing-schedule',
+          'erp',
+          (c) => c.erp.attachBillingSchedule(erpProject.id, billing.id),
+          { ...billingStep, last: true },
+        );
         return { erpProject, billing };
       };
 

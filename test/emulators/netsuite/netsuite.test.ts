@@ -351,7 +351,9 @@ describe('NetSuite project and billing schedule', () => {
       name: 'SOW-2025-001 milestones',
     };
     const schedule = await erp.upsertBillingSchedule(scheduleInput, 'act-ff:schedule');
+    await erp.attachBillingSchedule(project.id, schedule.id);
     const again = await erp.upsertBillingSchedule(scheduleInput, 'act-ff:schedule');
+    await erp.attachBillingSchedule(project.id, again.id);
 
     expect(project.url).toBe(
       `https://tstdrv42-sb1.app.netsuite.com/app/accounting/project/project.nl?id=${project.id}`,
@@ -409,6 +411,7 @@ describe('NetSuite project and billing schedule', () => {
       },
       'act-tm:schedule',
     );
+    await erp.attachBillingSchedule(project.id, schedule.id);
     const s = await state(id);
     expect(s.records.job[project.id]!.fields).toMatchObject({
       jobBillingType: { id: 'TM' },
@@ -448,6 +451,7 @@ describe('NetSuite project and billing schedule', () => {
       },
       'act-rt:schedule',
     );
+    await erp.attachBillingSchedule(project.id, schedule.id);
     const s = await state(id);
     expect(s.records.job[project.id]!.fields).toMatchObject({
       jobBillingType: { id: 'FBI' },

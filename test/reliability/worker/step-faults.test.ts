@@ -15,17 +15,16 @@ import { allWriteEffects, effectDiff, GLOBEX, linkSet } from './support';
 /**
  * Each external step of the activation workflow and the vendor call it makes (emulator path after the
  * instance prefix). `gate`: the step shares its path with an earlier step, so the fault is injected only
- * once the workflow is held (by latency, which changes nothing) inside the step before it.
+ * once the workflow is held (by latency, which changes nothing) inside the step before it. A step that
+ * makes more than one write has one entry per write: a fault on the second must not redo the first.
  */
-const STEP_CALLS: Record<
-  Exclude<ActivationStepName, 'validate-contract'>,
-  {
-    vendor: CoreSystem;
-    method: string;
-    path: string;
-    gate?: { vendor: CoreSystem; method: string; path: string; step: ActivationStepName };
-  }
-> = {
+interface StepCall {
+  vendor: CoreSystem;
+  method: string;
+  path: string;
+  gate?: { vendor: CoreSystem; method: string; path: string; step: ActivationStepName };
+}
+const STEP_CALLS: Record<Exclude<ActivationStepName, 'validate-contract'>, StepCall | StepCall[]> = {
   'load-contract': { vendor: 'salesforce', method: 'POST', path: '/composite$' },
   'upsert-erp-customer': { vendor: 'netsuite', method: 'PUT', path: '/record/v1/customer/' },
   'create-psa-project': { vendor: 'kantata', method: 'POST', path: '/workspaces$' },
@@ -33,7 +32,11 @@ const STEP_CALLS: Record<
   'ensure-psa-rate-card': { vendor: 'kantata', method: 'POST', path: '/rate_card' },
   'ensure-psa-team': { vendor: 'kantata', method: 'POST', path: '/workspace_resources$' },
   'upsert-erp-project': { vendor: 'netsuite', method: 'PUT', path: '/record/v1/job/' },
-  'upsert-erp-billing-schedule': { vendor: 'netsuite', method: 'PUT', path: '/record/v1/billingSchedule/' },
+  'upsert-erp-billing-schedule': [
+    { vendor: 'netsuite', method: 'PUT', path: '/record/v1/billingSchedule/' },
+    // Attaching the saved schedule to its project (its own durable step).
+    { vendor: 'netsuite', method: 'PATCH', path: '/record/v1/job/' },
+  ],
   'link-records': {
     vendor: 'kantata',
     method: 'POST',
@@ -56,8 +59,7 @@ async function firedCount(t: ConnectedTenant, vendor: CoreSystem): Promise<numbe
   return faults.filter((f) => f.kind !== 'latency').reduce((a, f) => a + f.fired, 0);
 }
 
-async function runWithFault(step: keyof typeof STEP_CALLS, kind: Kind, r: () => number) {
-  const call = STEP_CALLS[step];
+async function runWithFault(call: StepCall, kind: Kind, r: () => number) {
   const t = await newTenant();
   const rule =
     kind === 'drop_after_commit'
@@ -100,20 +102,24 @@ describe(`a fault at every activation step boundary ${SEEDED}`, () => {
       const baseLinks = await linkSet(base, baseView);
 
       // Scale 1: one seeded fault kind per step; scale ≥ 2: both kinds on every step.
-      const cases: { step: keyof typeof STEP_CALLS; kind: Kind }[] = [];
+      const cases: { step: keyof typeof STEP_CALLS; call: StepCall; kind: Kind }[] = [];
       for (const s of ACTIVATION_STEPS) {
         if (s.name === 'validate-contract') continue;
-        const kinds: Kind[] =
-          SCALE >= 2 ? ['drop_after_commit', 'outage'] : [pick(r, ['drop_after_commit', 'outage'] as const)];
-        for (const kind of kinds) cases.push({ step: s.name, kind });
+        for (const call of [STEP_CALLS[s.name]].flat()) {
+          const kinds: Kind[] =
+            SCALE >= 2
+              ? ['drop_after_commit', 'outage']
+              : [pick(r, ['drop_after_commit', 'outage'] as const)];
+          for (const kind of kinds) cases.push({ step: s.name, call, kind });
+        }
       }
       const failures: string[] = [];
       const rewritten: string[] = [];
       const parallel = 4;
       for (let i = 0; i < cases.length; i += parallel) {
         await Promise.all(
-          cases.slice(i, i + parallel).map(async ({ step, kind }) => {
-            const { t, view, rule, fired } = await runWithFault(step, kind, r);
+          cases.slice(i, i + parallel).map(async ({ step, call, kind }) => {
+            const { t, view, rule, fired } = await runWithFault(call, kind, r);
             const label = `${step} ${JSON.stringify(rule)}`;
             try {
               expect(fired, `${label}: the fault never fired`).toBeGreaterThan(0);
@@ -125,9 +131,7 @@ describe(`a fault at every activation step boundary ${SEEDED}`, () => {
               const diff = effectDiff(await allWriteEffects(t), baseEffects);
               const rewrites = diff.filter(
                 (d) =>
-                  kind === 'drop_after_commit' &&
-                  d.startsWith(`${STEP_CALLS[step].vendor}.`) &&
-                  /\.update: /.test(d),
+                  kind === 'drop_after_commit' && d.startsWith(`${call.vendor}.`) && /\.update: /.test(d),
               );
               const extra = rewrites.reduce((a, d) => {
                 const [, got, want] = /got (\d+), fault-free (\d+)/.exec(d)!;

@@ -201,16 +201,21 @@ export function createNetSuiteConnector(
         billingScheduleBody(input),
         BILLING_SCHEDULE_SUBLISTS,
       );
-      // NetSuite does not attach a schedule to its project by itself ("Attaching a Billing Schedule to a
-      // Project"); setting the same reference again on a retry is a no-op, so this stays idempotent.
+      return result('billing_schedule', saved);
+    },
+
+    // NetSuite does not attach a schedule to its project by itself ("Attaching a Billing Schedule to a
+    // Project"); setting the same reference again on a retry is a no-op, so this stays idempotent.
+    async attachBillingSchedule(projectId: string, scheduleId: string) {
+      assertInternalId(projectId, 'projectId');
+      assertInternalId(scheduleId, 'scheduleId');
       const attach = await client.send({
         method: 'PATCH',
-        path: `/record/v1/job/${input.projectId}`,
-        body: toJson({ billingSchedule: { id: saved } }),
+        path: `/record/v1/job/${projectId}`,
+        body: toJson({ billingSchedule: { id: scheduleId } }),
         context: 'project billing schedule link',
       });
       await attach.body?.cancel();
-      return result('billing_schedule', saved);
     },
   };
 }
@@ -219,7 +224,7 @@ function assertInternalId(id: string, field: string): void {
   if (/^\d+$/.test(id)) return;
   throw new ConnectorError({
     system: SYSTEM,
-    message: `"${id}" is not a NetSuite project internal id`,
+    message: `"${id}" is not a NetSuite internal id (${field})`,
     retryable: false,
     code: 'NETSUITE_INVALID_PROJECT_ID',
     field,

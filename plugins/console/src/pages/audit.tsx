@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Alert } from '../alert';
 import { api } from '../api';
 import { when } from '../format';
 import type { Route } from '../router';
@@ -49,11 +50,7 @@ export function AuditPage({ route }: { route: Route }) {
         </label>
         <button type="submit">Show</button>
       </form>
-      {failure && (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      )}
+      <Alert text={failure} />
       {entries && (
         <table class="grid">
           <thead>

@@ -6,6 +6,7 @@ import type {
   ConnectKey,
   PluginStatus,
 } from '../../../../shared/api/connections';
+import { Alert } from '../alert';
 import { api } from '../api';
 import { when } from '../format';
 import type { Route } from '../router';
@@ -81,11 +82,7 @@ export function ConnectionsPage({ route, canManage }: { route: Route; canManage:
           {route.params.get('requestId') && <p class="hint">Request {route.params.get('requestId')}</p>}
         </div>
       )}
-      {failure && (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      )}
+      <Alert text={failure} />
       {overview?.connections.map((c, i) => (
         <Step key={c.role} n={i + 1} status={c} canManage={canManage} reload={load} overview={overview} />
       ))}
@@ -138,11 +135,7 @@ function Step(props: {
       {canManage && (
         <Connect status={status} overview={props.overview} reload={props.reload} onFailure={setFailure} />
       )}
-      {failure && (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      )}
+      <Alert text={failure} />
       {canManage && (
         <div class="actions">
           <button type="button" onClick={runTest} disabled={busy}>

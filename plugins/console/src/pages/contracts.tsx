@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ContractSummary, ContractTimeline } from '../../../../shared/api/timeline';
+import { Alert } from '../alert';
 import { api } from '../api';
 import { when } from '../format';
 import { href, type Route } from '../router';
@@ -55,11 +56,7 @@ function ContractList({ q }: { q: string }) {
         </label>
         <button type="submit">Find</button>
       </form>
-      {failure && (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      )}
+      <Alert text={failure} />
       <table class="grid">
         <thead>
           <tr>
@@ -114,11 +111,7 @@ function Timeline({ contractKey }: { contractKey: string }) {
           {t.customer} · {t.status}
         </p>
       )}
-      {failure && (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      )}
+      <Alert text={failure} />
       {t?.truncated && <p>This contract has more events than one page shows: the oldest are listed.</p>}
       {t && (
         <ol class="timeline">

@@ -6,6 +6,7 @@ import {
   useTable,
 } from '@tanstack/preact-table';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { Alert } from '../alert';
 import { ApiFailure, api } from '../api';
 import { age, when } from '../format';
 import { href, type Route } from '../router';
@@ -181,11 +182,7 @@ export function ExceptionsPage({ route, canAct }: { route: Route; canAct: boolea
       <h1 id="exceptions-h">Exceptions</h1>
       <FilterBar filter={filter} facets={facets} />
       {notice && <p role="status">{notice}</p>}
-      {failure && (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      )}
+      <Alert text={failure} />
       <p class="count">
         {answer ? `${answer.total ?? rows.length} matching` : 'Loading…'}
         {canAct && answer && (answer.total ?? 0) > 0 && (
@@ -426,11 +423,7 @@ function ExceptionDetail(props: { id: string; canAct: boolean; onClose: () => vo
         ×
       </button>
       <h2 id="detail-h">{d ? (d.title ?? `${d.subjectType} ${d.subjectId}`) : 'Loading…'}</h2>
-      {failure && (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      )}
+      <Alert text={failure} />
       {d && (
         <>
           <dl>

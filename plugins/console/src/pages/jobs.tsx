@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Alert } from '../alert';
 import { api } from '../api';
 import { when } from '../format';
 import { describe } from './exceptions';
@@ -48,11 +49,7 @@ export function JobsPage({ canAct }: { canAct: boolean }) {
   return (
     <section aria-labelledby="jobs-h">
       <h1 id="jobs-h">Bulk jobs</h1>
-      {failure && (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      )}
+      <Alert text={failure} />
       <table class="grid">
         <thead>
           <tr>

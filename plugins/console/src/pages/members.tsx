@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { CONSOLE_ROLES, type ConsoleRole } from '../../../../shared/api/console';
+import { Alert } from '../alert';
 import { api } from '../api';
 import { ROLE_LABELS, when } from '../format';
 import { describe } from './exceptions';
@@ -43,11 +44,7 @@ export function MembersPage({ self }: { self: string }) {
   return (
     <section aria-labelledby="members-h">
       <h1 id="members-h">People and roles</h1>
-      {failure && (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      )}
+      <Alert text={failure} />
       <table class="grid">
         <thead>
           <tr>
