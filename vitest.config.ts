@@ -2,7 +2,7 @@ import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { buildConsole } from './plugins/console/build';
-import { connectAppBindings, type EmulatorUrls, teamsBindings } from './test/emulators';
+import { connectAppBindings, consoleBindings, type EmulatorUrls, teamsBindings } from './test/emulators';
 import { TEST_KEYRINGS } from './test/setup/test-keys';
 
 // The console is the worker's static assets (wrangler.toml `[assets]`): built before the worker starts.
@@ -59,6 +59,7 @@ function workerProject(name: 'worker-d1' | 'worker-libsql' | 'worker-limits') {
             EMULATORS: inject('emulators' as never) as unknown as Record<string, string>,
             ...teamsBindings(inject('emulators' as never) as unknown as EmulatorUrls),
             ...connectAppBindings(),
+            ...consoleBindings(inject('emulators' as never) as unknown as EmulatorUrls),
             ...(libsql
               ? { DB_DRIVER: 'libsql', LIBSQL_URL: inject('sqldUrl' as never) as unknown as string }
               : { DB_DRIVER: 'd1' }),

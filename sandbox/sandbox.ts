@@ -11,6 +11,7 @@ import { buildTeamsPane } from '../plugins/teams/pane/build';
 import type { Readiness } from '../shared/api/readiness';
 import {
   connectAppBindings,
+  consoleBindings,
   MICROSOFT_CALLBACK_PATH,
   startEmulators,
   TEAMS_TEST_BOT,
@@ -21,6 +22,7 @@ import { type ConnectedTenant, connectTenant } from '../test/support/connect-ten
 import { completeMilestone, fixedFeeWeek, kantataActor, tmWeek } from '../test/support/delivery-demo';
 import { DEMO_PEOPLE } from '../test/support/demo-people';
 import { DIRECTORY_ROLES, proveMicrosoftTenant } from '../test/support/prove-microsoft-tenant';
+import { CONSOLE_DEMO_MEMBERS, seedConsoleMembers, seedEntraDemoPeople } from './console-members';
 import { psaPage } from './psa-page';
 import { storyPage } from './story-page';
 import { startWorker } from './worker-process';
@@ -84,11 +86,18 @@ export async function startSandbox(opts: SandboxOptions) {
     ports: opts.ports,
     stateDir: emulatorDir,
     entraRedirectUris: [`http://127.0.0.1:${opts.ports.worker}${MICROSOFT_CALLBACK_PATH}`],
+    handoffOrigin: `http://127.0.0.1:${opts.ports.worker}`,
   });
+  await seedEntraDemoPeople(emulators.urls.entra, TEAMS_TENANT);
   const worker = await startWorker({
     port: opts.ports.worker,
     persistDir: path.join(opts.dir, 'wrangler'),
-    vars: { ...vars, ...teamsBindings(emulators.urls), ...connectAppBindings() },
+    vars: {
+      ...vars,
+      ...teamsBindings(emulators.urls),
+      ...connectAppBindings(),
+      ...consoleBindings(emulators.urls),
+    },
     quiet: opts.quiet,
   });
   const workerFetch = (input: string, init?: RequestInit) =>
@@ -151,6 +160,8 @@ export async function startSandbox(opts: SandboxOptions) {
       }),
     });
     if (!policy.ok) throw new Error(`approvals policy: ${policy.status} ${await policy.text()}`);
+    // The console: one member per role, each signed in once at the emulated Entra (or Salesforce).
+    await seedConsoleMembers(workerFetch, tenant, vars.PLATFORM_ADMIN_TOKEN);
     writeFileSync(tenantFile, JSON.stringify(tenant, null, 2), { mode: 0o600 });
   }
   const t = tenant;
@@ -249,6 +260,11 @@ export async function startSandbox(opts: SandboxOptions) {
         netsuiteUi: `${t.instances.netsuite.baseUrl}/app/center/card.nl`,
         salesforceUi: (id) =>
           `${t.instances.salesforce.baseUrl}/lightning/r/${SOBJECT_BY_PREFIX[id.slice(0, 3)] ?? 'Opportunity'}/${id}/view`,
+        consoleMembers: CONSOLE_DEMO_MEMBERS.map((m) => ({
+          role: m.role,
+          provider: m.provider,
+          name: m.person.name,
+        })),
       }),
     ),
   );

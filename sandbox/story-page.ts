@@ -5,6 +5,8 @@ export interface StoryLinks {
   kantataUi: string;
   netsuiteUi: string;
   salesforceUi: (recordId: string) => string;
+  /** The console's demo members: who signs in with which provider, as which role. */
+  consoleMembers?: readonly { role: string; provider: string; name: string }[];
 }
 
 const DEALS: { id: string; name: string; what: string; contract?: string }[] = [
@@ -54,6 +56,15 @@ code{background:#f3f3f3;padding:0 .25rem;border-radius:3px}
 </ol>
 <h2>Deals</h2>
 ${DEALS.map((d) => `<div class="deal"><div><b>${d.name}</b><p>${d.what}</p><p><small><a href="/psa/open?opportunity=${d.id}">its project in Kantata, with the Handoff sidebar</a> · <a href="${l.salesforceUi(d.id)}">raw Salesforce record</a>${d.contract ? ` · <a href="${l.crmPage(d.contract)}">open its Contract in Salesforce</a>` : ''}</small></p></div><a class="btn" href="${l.crmPage(d.id)}">Open in Salesforce</a></div>`).join('')}
+${
+  l.consoleMembers
+    ? `<h2>The console</h2><p>Sign in as one of the firm's people: pick them on the emulated sign-in page (${l.consoleMembers
+        .map((m) => `${m.name}, ${m.role}${m.provider === 'salesforce' ? ' (Salesforce)' : ''}`)
+        .join(
+          '; ',
+        )}).</p><p><a class="btn" href="${l.worker}/console/auth/entra/start">Sign in with Microsoft</a> <a class="btn" href="${l.worker}/console/auth/salesforce/start">Sign in with Salesforce</a></p>`
+    : ''
+}
 <h2>Behind the scenes</h2>
 <ul>
 <li>API reference: <a href="${l.worker}/docs">${l.worker}/docs</a> (<a href="${l.worker}/openapi.json">openapi.json</a>)</li>

@@ -171,6 +171,27 @@ export function newApp() {
       description:
         "The one-time state of a sign-in or authorization a firm's admin started (POST /v1/admin/identity/microsoft/claims, POST /v1/console/connections/{role}/authorize), valid 10 minutes, redeemed once, together with the authorization code the provider issued for it.",
     },
+    consoleSession: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: '__Host-handoff_session',
+      description:
+        "A console sign-in (GET /console/auth/{provider}/start): the session cookie (HttpOnly, Secure, SameSite=Lax), valid 30 minutes idle and 12 hours at most. Every request that is not GET or HEAD also sends the session's csrfToken (GET /v1/console/session) as X-CSRF-Token, and an Origin, when sent, must be the console's own. Not an API key: it is refused in an Authorization header, and keys are refused as the cookie.",
+    },
+    consoleInvitation: {
+      type: 'apiKey',
+      in: 'query',
+      name: 'invitation',
+      description:
+        "A one-time console invitation (POST /v1/console/invitations, or the operator's first-admin invitation), valid 7 days: the person who signs in with it joins the firm with its roles.",
+    },
+    consoleSignInState: {
+      type: 'apiKey',
+      in: 'query',
+      name: 'state',
+      description:
+        'The one-time state of a console sign-in (GET /console/auth/{provider}/start), valid 10 minutes, redeemed once, with the authorization code the identity provider issued for it.',
+    },
     docusignHmac: {
       type: 'apiKey',
       in: 'header',

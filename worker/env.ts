@@ -22,6 +22,14 @@ export interface Env {
   ERP_GOVERNOR: DurableObjectNamespace<import('./durable-objects/erp-governor').ErpGovernor>;
   /** One per bulk exception job: works its frozen selection page by page on its alarm. */
   EXCEPTION_JOBS: DurableObjectNamespace<import('./durable-objects/exception-job').ExceptionJobRunner>;
+  /** One per firm: counts every call's outcome per connection and applies the outage rule. */
+  CONNECTION_MONITOR: DurableObjectNamespace<
+    import('./durable-objects/connection-monitor').ConnectionMonitor
+  >;
+  /** Outage rule: this many unavailable answers in a row (default 5)... */
+  OUTAGE_FAILURES?: string;
+  /** ...all within this many seconds (default 600) mark the connection offline. */
+  OUTAGE_WINDOW_SECONDS?: string;
   /** The data key: base64 of 32 random bytes; encrypts connection secrets at rest (AES-256-GCM). */
   SECRETS_KEY: string;
   /** The data key's id (default `v1`), written in front of every ciphertext it makes. */
@@ -66,12 +74,15 @@ export interface Env {
   ENTRA_CLIENT_ID?: string;
   ENTRA_CLIENT_SECRET?: string;
   /**
-   * Handoff's packaged Salesforce External Client App (consumer key and secret): firms connect their org with
-   * the OAuth 2.0 web server flow (callback `https://{host}/v1/console/connections/crm/callback`).
+   * Handoff's packaged Salesforce External Client App (consumer key and secret), with the web server flow, PKCE
+   * and the openid scope. Firms connect their org with it (callback `{origin}/v1/console/connections/crm/callback`)
+   * and people sign in to the console with it (callback `{origin}/console/auth/salesforce/callback`).
    */
   SALESFORCE_CLIENT_ID?: string;
   SALESFORCE_CLIENT_SECRET?: string;
   /** Handoff's Kantata OX application (id and secret token), callback `https://{host}/v1/console/connections/psa/callback`. */
   KANTATA_CLIENT_ID?: string;
   KANTATA_CLIENT_SECRET?: string;
+  /** The Salesforce login host (default https://login.salesforce.com; test.salesforce.com or a My Domain). */
+  SALESFORCE_LOGIN_URL?: string;
 }

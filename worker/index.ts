@@ -1,10 +1,13 @@
 import { newApp } from './app';
 import { getDb } from './db/client';
 import { enqueuePolls, resendStaleQueued } from './domain/billing/enqueue-polls';
+import { settleDeadLetters } from './domain/dead-letters/replay-dead-letters';
 import { sweepExceptionJobs } from './domain/exceptions/jobs/jobs';
 import { sweep } from './domain/maintenance/sweep';
+import { retestOfflineConnections } from './domain/operations/outage';
 import type { Env } from './env';
 import { consumePosting, consumePostingDeadLetters } from './queues/posting-consumer';
+import { registerConsoleAuth } from './routes/console-auth';
 import { registerConsolePages } from './routes/console-pages';
 import { registerDocs } from './routes/docs';
 import { registerV1ActivationsCreate } from './routes/v1-activations-create';
@@ -23,8 +26,15 @@ import { registerV1ConsoleConnections } from './routes/v1-console-connections';
 import { registerV1ConsoleConnectionsDocuSign } from './routes/v1-console-connections-docusign';
 import { registerV1ConsoleConnectionsNetSuite } from './routes/v1-console-connections-netsuite';
 import { registerV1ConsoleConnectionsOAuth } from './routes/v1-console-connections-oauth';
+import { registerV1ConsoleFirstAdmin } from './routes/v1-console-first-admin';
+import { registerV1ConsoleGroupMappings } from './routes/v1-console-group-mappings';
+import { registerV1ConsoleHealth } from './routes/v1-console-health';
+import { registerV1ConsoleMembers } from './routes/v1-console-members';
+import { registerV1ConsoleSession } from './routes/v1-console-session';
 import { registerV1ConsoleSla } from './routes/v1-console-sla';
 import { registerV1Contracts } from './routes/v1-contracts';
+import { registerV1DeadLettersActions } from './routes/v1-dead-letters-actions';
+import { registerV1DeadLettersList } from './routes/v1-dead-letters-list';
 import { registerV1ExceptionJobsControl } from './routes/v1-exception-jobs-control';
 import { registerV1ExceptionJobsCreate } from './routes/v1-exception-jobs-create';
 import { registerV1ExceptionJobsRead } from './routes/v1-exception-jobs-read';
@@ -38,6 +48,7 @@ import { registerV1TeamsMessages } from './routes/v1-teams-messages';
 import { registerV1TeamsTab } from './routes/v1-teams-tab';
 import { registerKantataWebhooks } from './routes/webhooks-kantata';
 
+export { ConnectionMonitor } from './durable-objects/connection-monitor';
 export { ErpGovernor } from './durable-objects/erp-governor';
 export { ExceptionJobRunner } from './durable-objects/exception-job';
 export { IntakeLane } from './durable-objects/intake-lane';
@@ -64,6 +75,9 @@ registerV1ConsoleSla(app);
 registerV1Approvals(app);
 registerV1AuditList(app);
 registerV1Contracts(app);
+registerV1DeadLettersList(app);
+registerV1ConsoleHealth(app);
+registerV1DeadLettersActions(app);
 registerV1Sidebar(app);
 registerKantataWebhooks(app);
 registerV1AdminTeams(app);
@@ -76,6 +90,11 @@ registerV1ConsoleConnections(app);
 registerV1ConsoleConnectionsOAuth(app);
 registerV1ConsoleConnectionsNetSuite(app);
 registerV1ConsoleConnectionsDocuSign(app);
+registerConsoleAuth(app);
+registerV1ConsoleSession(app);
+registerV1ConsoleMembers(app);
+registerV1ConsoleGroupMappings(app);
+registerV1ConsoleFirstAdmin(app);
 registerDocs(app);
 registerConsolePages(app);
 
@@ -100,6 +119,9 @@ export default {
         enqueuePolls(db, env, correlationId),
         resendStaleQueued(db, env.POSTING_QUEUE),
         sweepExceptionJobs(env, db),
+        // Outage mode: re-test offline connections; those that answer resume their waiting work.
+        retestOfflineConnections(env, db, correlationId),
+        settleDeadLetters(db),
       ]),
     );
   },

@@ -20,6 +20,29 @@ export type EmulatorUrls = {
   docusign: string;
 };
 
+/** Where the identity providers send the browser back after a console sign-in. */
+export const CONSOLE_CALLBACK_PATHS = ['/console/auth/entra/callback', '/console/auth/salesforce/callback'];
+
+/**
+ * Handoff's External Client App on Salesforce (console sign-in), and the emulated login.salesforce.com: an
+ * instance of the Salesforce emulator that signs in the users of every emulated org.
+ */
+export const CONSOLE_SALESFORCE_APP = {
+  // One packaged External Client App signs people in and connects orgs (one SALESFORCE_CLIENT_ID).
+  clientId: HANDOFF_EXTERNAL_CLIENT_APP.clientId,
+  clientSecret: HANDOFF_EXTERNAL_CLIENT_APP.clientSecret,
+  loginInstance: 'login',
+};
+
+/** The worker settings that point console sign-in with Salesforce at the emulated login host. */
+export function consoleBindings(urls: EmulatorUrls) {
+  return {
+    SALESFORCE_CLIENT_ID: CONSOLE_SALESFORCE_APP.clientId,
+    SALESFORCE_CLIENT_SECRET: CONSOLE_SALESFORCE_APP.clientSecret,
+    SALESFORCE_LOGIN_URL: `${urls.salesforce}/i/${CONSOLE_SALESFORCE_APP.loginInstance}`,
+  };
+}
+
 /** The Teams bot Handoff is registered as, in the emulated Bot Framework and Entra (fixed, like Microsoft's cloud). */
 export const TEAMS_TEST_BOT = {
   appId: '00000000-0000-4000-8000-00000000b07a',
@@ -61,6 +84,8 @@ export async function startEmulators(
     stateDir?: string;
     /** Handoff's sign-in callback URLs registered on its Entra app (default: the worker tests' origin). */
     entraRedirectUris?: string[];
+    /** Handoff's origin, for the console's sign-in callbacks (default: the worker tests' http://handoff). */
+    handoffOrigin?: string;
   } = {},
 ) {
   const salesforce = createSalesforceEmulator();
@@ -92,11 +117,29 @@ export async function startEmulators(
         {
           clientId: TEAMS_TEST_BOT.appId,
           clientSecret: TEAMS_TEST_BOT.appPassword,
-          redirectUris: opts.entraRedirectUris ?? [`http://handoff${MICROSOFT_CALLBACK_PATH}`],
+          redirectUris: [
+            ...(opts.entraRedirectUris ?? [`http://handoff${MICROSOFT_CALLBACK_PATH}`]),
+            `${opts.handoffOrigin ?? 'http://handoff'}${CONSOLE_CALLBACK_PATHS[0]}`,
+          ],
         },
       ],
     },
   });
+  // login.salesforce.com, with Handoff's External Client App (kept across sandbox restarts like any org).
+  if (!salesforce.instances.has(CONSOLE_SALESFORCE_APP.loginInstance))
+    salesforce.createInstance(CONSOLE_SALESFORCE_APP.loginInstance, {
+      options: {
+        loginHost: true,
+        orgName: 'Salesforce login',
+        oauthApps: [
+          {
+            clientId: CONSOLE_SALESFORCE_APP.clientId,
+            clientSecret: CONSOLE_SALESFORCE_APP.clientSecret,
+            redirectUris: [`${opts.handoffOrigin ?? 'http://handoff'}${CONSOLE_CALLBACK_PATHS[1]}`],
+          },
+        ],
+      },
+    });
   return {
     emulators: { salesforce, netsuite, kantata, botframework, entra, docusign },
     urls: {

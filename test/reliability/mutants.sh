@@ -170,6 +170,27 @@ token~API key: revoked keys accepted~worker/http/auth.ts~s/and(eq(apiKeysTable\.
 token~API key: expired (rotated, overlap over) keys accepted~worker/http/auth.ts~s/if (row\.expiresAt \&\& row\.expiresAt <= new Date()\.toISOString())/if (false as boolean)/~test/worker/keys.security.test.ts
 token~API key: scope (surface) not checked~worker/http/auth.ts~s/if (!scopes\.includes(row\.scope))/if (false as boolean)/~test/worker/api.security.test.ts
 token~operator token: not compared~worker/http/auth.ts~s/timingSafeEqual(token, c\.env\.PLATFORM_ADMIN_TOKEN)/token.length > 0/~test/worker/api.security.test.ts
+# The console's sign-in and sessions: each check, removed, is caught by its own test.
+console~session: CSRF token not compared~worker/http/console-auth.ts~s/if (!timingSafeEqual(c\.req\.header('x-csrf-token') ?? '', s\.csrfToken))/if (false as boolean)/~test/worker/console.sign-in.test.ts~CSRF
+console~session: Origin not checked~worker/http/console-auth.ts~s/if (origin !== undefined \&\& origin !== new URL(c\.req\.url)\.origin)/if (false as boolean)/~test/worker/console.sign-in.test.ts~CSRF
+console~session: idle expiry ignored~worker/domain/console/sessions.ts~s/gt(consoleSessionsTable\.idleExpiresAt, nowIso),//~test/worker/console.sign-in.test.ts~idle
+console~session: absolute expiry ignored~worker/domain/console/sessions.ts~s/gt(consoleSessionsTable\.absoluteExpiresAt, nowIso),//~test/worker/console.sign-in.test.ts~idle
+console~session: revoked sessions accepted~worker/domain/console/sessions.ts~s/^        isNull(consoleSessionsTable\.revokedAt),$//~test/worker/console.sign-in.test.ts~sign-out
+console~session: a disabled member's session accepted~worker/domain/console/sessions.ts~s/if (row\.m\.state !== 'active' || /if (/~test/worker/console.members.test.ts~disabled
+console~sign-in: state not bound to the browser (login CSRF)~worker/domain/console/sign-in.ts~s/eq(consoleSignInsTable\.browserHash, await sha256Hex(input\.browser)),//~test/worker/console.members.test.ts~browser that started
+console~sign-in: any returnTo (open redirect)~worker/domain/console/sign-in.ts~s/^export function safeReturnTo(value: string | undefined): string | undefined {$/&\n  if (value) return value;/~test/worker/console.members.test.ts~returnTo
+console~sign-in: another organisation admitted~worker/domain/console/sign-in.ts~s/if (proven \&\& proven\.toLowerCase() !== who\.organizationId\.toLowerCase())/if (false as boolean)/~test/worker/console.sign-in.test.ts~wrong_organization
+console~sign-in: a used invitation let through at the start~worker/domain/console/invitations.ts~s/isNull(consoleInvitationsTable\.redeemedAt),//~test/worker/console.members.test.ts~redeemed once
+console~sign-in: an invitation redeemed twice~worker/domain/console/sign-in.ts~s/isNull(consoleInvitationsTable\.redeemedAt),//~test/worker/console.members.test.ts~two sign-ins
+console~sign-in: an invitation's email not compared~worker/domain/console/sign-in.ts~s/if (invitation\.email \&\& !sameEmail(invitation\.email, who\.email))/if (false as boolean)/~test/worker/console.members.test.ts~email
+console~members: the last admin demoted~worker/domain/console/members.ts~s/\.\.\.(losesAdmin ? \[anotherActiveAdmin(input\.tenantId, before\.id)\] : \[\]),//~test/worker/console.members.test.ts~last admin
+console~members: another firm's member found by id~worker/domain/console/members.ts~s/\.where(and(eq(consoleMembersTable\.id, memberId), eq(consoleMembersTable\.tenantId, tenantId)))/.where(eq(consoleMembersTable.id, memberId))/~test/worker/console.members.test.ts~firm A
+console~members: a viewer manages members~shared/api/console.ts~s/'members:manage': \['admin'\],/'members:manage': ['admin', 'viewer'],/~test/worker/console.members.test.ts~viewer
+console~id token: issuer not checked~worker/domain/identity/oidc.ts~s/issuer: expected\.issuer,//~test/worker/console.members.test.ts~iss
+console~id token: audience not checked~worker/domain/identity/oidc.ts~s/audience: expected\.audience,//~test/worker/console.members.test.ts~aud
+console~id token: expiry not checked~worker/domain/identity/oidc.ts~s/clockTolerance: CLOCK_TOLERANCE_S,/clockTolerance: 10 ** 9,/~test/worker/console.members.test.ts~exp
+console~id token: nonce not compared~worker/domain/identity/oidc.ts~s/if (!timingSafeEqual(String(payload\.nonce), expected\.nonce))/if (false as boolean)/~test/worker/console.members.test.ts~nonce
+console~id token: Salesforce subject not an identity URL~worker/domain/identity/salesforce-oidc.ts~s/if (!ids) throw invalidToken/if (false as boolean) throw invalidToken/~test/worker/console.members.test.ts~subject
 EOF
 
 # Failures that prove nothing about the mutant's behaviour: the broken copy did not even load.

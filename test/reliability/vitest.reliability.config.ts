@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { connectAppBindings, type EmulatorUrls, teamsBindings } from '../emulators';
+import { connectAppBindings, consoleBindings, type EmulatorUrls, teamsBindings } from '../emulators';
 import { TEST_KEYRINGS } from '../setup/test-keys';
 
 const root = path.join(import.meta.dirname, '../..');
@@ -80,6 +80,7 @@ function workerProject(libsql: boolean) {
             EMULATORS: inject('emulators' as never) as unknown as Record<string, string>,
             ...teamsBindings(inject('emulators' as never) as unknown as EmulatorUrls),
             ...connectAppBindings(),
+            ...consoleBindings(inject('emulators' as never) as unknown as EmulatorUrls),
             ...(libsql
               ? { DB_DRIVER: 'libsql', LIBSQL_URL: inject('sqldUrl' as never) as unknown as string }
               : { DB_DRIVER: 'd1' }),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activate,
   clearFaults,
+  cronRetests,
   effects,
   fastWorkflows,
   getActivation,
@@ -51,6 +52,8 @@ describe('activation: nothing lost, nothing doubled', () => {
 
   it('an ERP outage in the middle waits visibly, resumes by itself, and ends with each effect exactly once', async () => {
     await using _wf = await fastWorkflows();
+    // Long enough, the outage marks the ERP offline: the cron's re-test then resumes the step.
+    await using _cron = cronRetests();
     const t = await newTenant();
     // The ERP goes down right after the customer was created: the project and schedule calls fail.
     await injectFaults(t, 'netsuite', [

@@ -7,13 +7,16 @@ import {
   adminCall,
   cardAction,
   cardsSentTo,
+  clearFaults,
   connectTeams,
   effects,
   fastWorkflows,
+  injectFaults,
   json,
   newTenant,
   PEOPLE,
   psaProjectIdOf,
+  runCron,
   syncNow,
   waitFor,
   waitForActivation,
@@ -202,6 +205,43 @@ describe('amendments end to end', () => {
     await new Promise((res) => setTimeout(res, 500));
     expect(await effects(t, 'kantata')).toEqual(after.kt);
     expect((await amendments(t)).map((a) => a.contractVersion)).toEqual([2]);
+  });
+
+  it('waits while the PSA is offline, without an exception, and is applied once the cron finds the PSA back', async () => {
+    await using _wf = await fastWorkflows();
+    const { t } = await liveGlobex();
+    await connectTeams(t, { alwaysForRates: false, approveAboveMinor: 1_000_000_000 });
+    // Kantata is down: the project's poll fails five times in a row and the PSA is marked offline.
+    await injectFaults(t, 'kantata', [{ kind: 'outage', mode: 'reset' }]);
+    await syncNow(t);
+    const psaState = async () =>
+      (await json(await adminCall(t, 'GET', '/v1/console/health'))).connections.find(
+        (c: { role: string }) => c.role === 'psa',
+      ).state as string;
+    await waitFor(psaState, (s) => s === 'offline');
+    const body = envelopeCompleted({
+      envelopeId: 'env-outage',
+      number: 1,
+      effectiveDate: '2026-11-20',
+      changes: { notToExceed: { amountMinor: 28_000_000, currency: 'USD' } },
+    });
+    expect((await deliver(t, body)).status).toBe(202);
+    const waiting = await waitFor(
+      () => amendments(t),
+      (a) => /PSA is offline/.test(a[0]?.message ?? ''),
+    );
+    expect(waiting[0]?.state).not.toBe('failed');
+    const open = (await json(await adminCall(t, 'GET', '/v1/exceptions?status=open'))).exceptions;
+    expect(open).toEqual([]);
+
+    await clearFaults(t, 'kantata');
+    await runCron();
+    const done = await waitFor(
+      () => amendments(t),
+      (a) => a[0]?.state === 'applied' || a[0]?.state === 'failed',
+    );
+    expect(done.map((a) => [a.state, a.contractVersion])).toEqual([['applied', 2]]);
+    expect((await json(await adminCall(t, 'GET', '/v1/exceptions?status=open'))).exceptions).toEqual([]);
   });
 
   it('two amendments to one contract apply in order, even when the second arrives first', async () => {

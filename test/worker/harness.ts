@@ -1,7 +1,17 @@
-import { introspectWorkflow, SELF } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createScheduledController,
+  introspectWorkflow,
+  SELF,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type { ActivationView } from '../../shared/api/activation';
 import type { Readiness } from '../../shared/api/readiness';
+import { getDb } from '../../worker/db/client';
+import { retestOfflineConnections } from '../../worker/domain/operations/outage';
+import type { Env } from '../../worker/env';
+import worker from '../../worker/index';
 import type { EmulatorUrls } from '../emulators';
 import { type ConnectedTenant, type CoreSystem, connectTenant } from '../support/connect-tenant';
 import { DEMO_PEOPLE } from '../support/demo-people';
@@ -30,6 +40,40 @@ export function newTenant(opts: Partial<Parameters<typeof connectTenant>[0]> = {
     platformToken: testEnv.PLATFORM_ADMIN_TOKEN,
     ...opts,
   });
+}
+
+/** One run of the cron, as Cloudflare runs it every 5 minutes (polls, sweeps, the outage re-test). */
+export async function runCron() {
+  const ctx = createExecutionContext();
+  await worker.scheduled(
+    createScheduledController({ cron: '*/5 * * * *', scheduledTime: Date.now() }),
+    env as unknown as Env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+}
+
+/**
+ * The cron's outage re-test (every 5 minutes in production), run every `ms` until disposed: a connection marked
+ * offline that answers again is marked online and its waiting work resumes. For tests whose injected outages may
+ * last long enough to trip the outage rule and that expect the work to finish after them.
+ */
+export function cronRetests(ms = 250): AsyncDisposable {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await retestOfflineConnections(env as unknown as Env, getDb(env as unknown as Env), 'test-cron').catch(
+        () => undefined,
+      );
+      await new Promise((r) => setTimeout(r, ms));
+    }
+  })();
+  return {
+    async [Symbol.asyncDispose]() {
+      stopped = true;
+      await loop;
+    },
+  };
 }
 
 /** Workflows in tests skip their sleeps and retry back-offs; everything else (steps, retries, state) is real. */

@@ -95,18 +95,20 @@ describe('fair intake', () => {
     const laneA = lanes.get(lanes.idFromName(`${a.t.tenantId}:${a.ws}`));
     const backlog = (await laneA.stats()).pending;
 
-    const flooded = median([
-      await webhookToIngested(b, 9),
-      await webhookToIngested(b, 10),
-      await webhookToIngested(b, 11),
-    ]);
+    // B's best of five during the flood: a B queued behind A's backlog (300 × 40 ms) would wait seconds in
+    // every one of them, while a moment of load from elsewhere on the machine slows only some.
+    const during: number[] = [];
+    for (const day of [9, 10, 11, 12, 13]) during.push(await webhookToIngested(b, day));
+    const flooded = Math.min(...during);
     const stillWaiting = (await laneA.stats()).pending;
 
     // The measurement overlapped A's flood: A's lane had a backlog before and still had one after.
     expect(backlog).toBeGreaterThan(100);
     expect(stillWaiting).toBeGreaterThan(0);
     // 250 ms of slack: the readiness poll's own granularity and one extra round trip.
-    expect(flooded, `idle ${idle} ms, during A's flood ${flooded} ms`).toBeLessThanOrEqual(2 * idle + 250);
+    expect(flooded, `idle ${idle} ms, during A's flood ${during.join(', ')} ms`).toBeLessThanOrEqual(
+      2 * idle + 250,
+    );
   });
 
   it('takes an entry notified ten times at once exactly once', async () => {

@@ -149,6 +149,8 @@ export interface ErpPort {
   createInvoice(input: ErpInvoiceInput, key: string): Promise<ErpInvoice>;
   /** Invoices of one ERP project, with their current status (created, posted, sent, paid). */
   listInvoices(projectId: string): Promise<ErpInvoice[]>;
+  /** A cheap real read that proves the ERP answers (the re-test of a connection marked offline). */
+  probe(): Promise<void>;
 }
 
 export interface ErpTimeLine {
@@ -244,6 +246,8 @@ export interface PsaPort {
   getMilestones(projectId: string): Promise<PsaMilestoneState[]>;
   /** Show billing status on the PSA project (billed, paid, invoice numbers) so delivery sees it. */
   publishBillingStatus(projectId: string, status: PsaBillingStatus, key: string): Promise<void>;
+  /** A cheap real read that proves the PSA answers (the re-test of a connection marked offline). */
+  probe(): Promise<void>;
 }
 
 export interface PsaBillingStatus {

@@ -360,11 +360,21 @@ export const deliveryItemsTable = sqliteTable(
     correlationId: text('correlation_id').notNull(),
     psaUpdatedAt: text('psa_updated_at').notNull(),
     postedAt: text('posted_at'),
+    /**
+     * Set while a queued item waits for a system that is offline (outage mode, e.g. `erp`): its message was
+     * acked, and the cron's re-test sends it again, once, when the system is back.
+     */
+    waitingFor: text('waiting_for', { enum: ['erp'] }),
+    /** Delivery attempts of its posting message so far (for a dead letter: how many it took). */
+    postAttempts: integer('post_attempts').notNull().default(0),
     createdAt: text('created_at').notNull().default(now),
     updatedAt: text('updated_at').notNull().default(now),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
+    index('delivery_waiting_idx').on(t.waitingFor, t.tenantId),
+    // The console's backlog: how many are queued and since when.
+    index('delivery_state_idx').on(t.tenantId, t.state, t.createdAt),
     index('delivery_project_idx').on(t.tenantId, t.psaProjectId, t.state),
     // Covers the sums readiness and the caps are counted from, without reading the entries themselves.
     index('delivery_contract_totals_idx').on(
@@ -615,4 +625,226 @@ export const integrationSignalsTable = sqliteTable(
     lastAt: text('last_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.signal] })],
+);
+
+// ---- operations: dead letters, connection health, outage mode ------------------------------------
+
+/**
+ * A message that exhausted its retries and reached a dead-letter queue: what it was, whose, why it failed,
+ * the exception it opened, and what a person did with it. One row per subject (the delivery item) and queue:
+ * the same item dead-lettered again is the same letter, seen again.
+ */
+export const deadLettersTable = sqliteTable(
+  'dead_letters',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    /** The queue the message was meant for (a replay sends it there again), e.g. `handoff-posting`. */
+    queue: text('queue').notNull(),
+    /** What the message was about: the delivery item id, or the queue's message id when unreadable. */
+    subjectKey: text('subject_key').notNull(),
+    messageId: text('message_id').notNull(),
+    /** The message body as it arrived (at most 16 KB of it). */
+    message: text('message', { mode: 'json' }).notNull().$type<unknown>(),
+    itemId: text('item_id'),
+    correlationId: text('correlation_id').notNull(),
+    attempts: integer('attempts').notNull(),
+    /** How often this subject reached the dead-letter queue. */
+    times: integer('times').notNull().default(1),
+    reason: text('reason').notNull(),
+    exceptionId: text('exception_id'),
+    state: text('state', { enum: ['waiting', 'replayed', 'discarded'] }).notNull(),
+    /** What the last replay did: sent, already-posted, entry-held, entry-skipped, not-replayable. */
+    outcome: text('outcome'),
+    firstSeenAt: text('first_seen_at').notNull(),
+    lastSeenAt: text('last_seen_at').notNull(),
+    /** The audited actor of the last replay or discard, when, and (for a discard) why. */
+    handledBy: text('handled_by'),
+    handledAt: text('handled_at'),
+    note: text('note'),
+  },
+  (t) => [
+    uniqueIndex('dead_letters_subject_idx').on(t.tenantId, t.queue, t.subjectKey),
+    index('dead_letters_list_idx').on(t.tenantId, t.state, t.firstSeenAt, t.id),
+  ],
+);
+
+/**
+ * Outage mode: a firm's connection marked offline after repeated unavailable answers, until the cron's re-test
+ * reads from it again. Written on a change of state only (the counting lives in the ConnectionMonitor object).
+ */
+export const connectionStatusTable = sqliteTable(
+  'connection_status',
+  {
+    tenantId: text('tenant_id').notNull(),
+    role: text('role', { enum: ['crm', 'psa', 'erp', 'clm', 'teams'] }).notNull(),
+    system: text('system').notNull(),
+    state: text('state', { enum: ['online', 'offline'] }).notNull(),
+    since: text('since').notNull(),
+    reason: text('reason'),
+    /** The cron's last re-test of an offline connection, and what it answered. */
+    lastCheckedAt: text('last_checked_at'),
+    lastCheckError: text('last_check_error'),
+    updatedAt: text('updated_at').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.role] }),
+    index('connection_status_state_idx').on(t.state, t.lastCheckedAt),
+  ],
+);
+
+/**
+ * A workflow step waiting for a connection to come back: the cron sends `eventType` to the instance when the
+ * re-test passes (one event per waiting step: parallel branches may wait at once).
+ */
+export const outageWaitersTable = sqliteTable(
+  'outage_waiters',
+  {
+    tenantId: text('tenant_id').notNull(),
+    role: text('role', { enum: ['crm', 'psa', 'erp'] }).notNull(),
+    workflow: text('workflow', { enum: ['activation', 'amendment'] }).notNull(),
+    instanceId: text('instance_id').notNull(),
+    eventType: text('event_type').notNull(),
+    since: text('since').notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workflow, t.instanceId, t.eventType] }),
+    index('outage_waiters_role_idx').on(t.tenantId, t.role),
+  ],
+);
+
+// ---- the console: members, invitations, sessions -------------------------------------------------
+
+/**
+ * A person who may sign in to a firm's console: bound at their first sign-in (through an invitation) to one
+ * identity at one provider, `(provider, organization_id, subject)`, which is globally unique, so a returning
+ * sign-in finds exactly one firm. `roles` are the roles assigned in Handoff; roles mapped from the
+ * provider's groups are added at each sign-in (they live on the session).
+ */
+export const consoleMembersTable = sqliteTable(
+  'console_members',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
+    provider: text('provider', { enum: ['entra', 'salesforce'] }).notNull(),
+    /** The Entra tenant (tid) or the Salesforce org id (18 characters) the person signed in from. */
+    organizationId: text('organization_id').notNull(),
+    /** Their Entra object id (oid) or Salesforce user id (18 characters). */
+    subject: text('subject').notNull(),
+    name: text('name').notNull(),
+    email: text('email'),
+    roles: text('roles', { mode: 'json' }).notNull().$type<string[]>(),
+    state: text('state', { enum: ['active', 'disabled'] })
+      .notNull()
+      .default('active'),
+    /** The invitation it was made from. */
+    invitationId: text('invitation_id'),
+    createdAt: text('created_at').notNull().default(now),
+    lastSignInAt: text('last_sign_in_at'),
+  },
+  (t) => [
+    uniqueIndex('console_members_identity_idx').on(t.provider, t.organizationId, t.subject),
+    index('console_members_tenant_idx').on(t.tenantId),
+  ],
+);
+
+/** A one-time invitation to a firm's console with its roles; only the token's hash is kept. */
+export const consoleInvitationsTable = sqliteTable(
+  'console_invitations',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
+    tokenHash: text('token_hash').notNull(),
+    roles: text('roles', { mode: 'json' }).notNull().$type<string[]>(),
+    /** Who it is meant for (shown, and compared with the signed-in email when set). */
+    email: text('email'),
+    expiresAt: text('expires_at').notNull(),
+    redeemedAt: text('redeemed_at'),
+    redeemedBy: text('redeemed_by'),
+    /** The audited actor who created it (`operator`, `key:…`, `person:…`). */
+    createdBy: text('created_by').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('console_invitations_token_idx').on(t.tokenHash),
+    index('console_invitations_tenant_idx').on(t.tenantId, t.createdAt),
+  ],
+);
+
+/**
+ * A signed-in console session. The cookie carries a random secret of which only the hash is kept; `id` is a
+ * public handle (audit, logs). Idle expiry slides with use (30 minutes); the absolute expiry does not (12 h).
+ */
+export const consoleSessionsTable = sqliteTable(
+  'console_sessions',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => consoleMembersTable.id),
+    /** The roles of this sign-in: assigned roles plus those mapped from the provider's groups. */
+    roles: text('roles', { mode: 'json' }).notNull().$type<string[]>(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+    lastSeenAt: text('last_seen_at').notNull(),
+    idleExpiresAt: text('idle_expires_at').notNull(),
+    absoluteExpiresAt: text('absolute_expires_at').notNull(),
+    revokedAt: text('revoked_at'),
+    revokedReason: text('revoked_reason'),
+  },
+  (t) => [
+    uniqueIndex('console_sessions_token_idx').on(t.tokenHash),
+    index('console_sessions_member_idx').on(t.memberId),
+    index('console_sessions_expiry_idx').on(t.absoluteExpiresAt),
+  ],
+);
+
+/** Roles granted to everyone in an identity-provider group (Entra security group object id). */
+export const consoleGroupMappingsTable = sqliteTable(
+  'console_group_mappings',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenantsTable.id),
+    provider: text('provider', { enum: ['entra', 'salesforce'] }).notNull(),
+    groupId: text('group_id').notNull(),
+    role: text('role').notNull(),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.provider, t.groupId, t.role] })],
+);
+
+/**
+ * A console sign-in on its way through the identity provider: state (hashed), nonce and PKCE verifier kept
+ * server side, 10 minutes, consumed once by the callback (as the Microsoft claim's sign-in is).
+ */
+export const consoleSignInsTable = sqliteTable(
+  'console_sign_ins',
+  {
+    id: text('id').primaryKey(),
+    provider: text('provider', { enum: ['entra', 'salesforce'] }).notNull(),
+    stateHash: text('state_hash').notNull(),
+    /** The hash of the browser's sign-in cookie: only the browser that started may finish (no login CSRF). */
+    browserHash: text('browser_hash').notNull(),
+    nonce: text('nonce').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    invitationId: text('invitation_id'),
+    returnTo: text('return_to').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    consumedAt: text('consumed_at'),
+    createdAt: text('created_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('console_sign_ins_state_idx').on(t.stateHash),
+    index('console_sign_ins_expiry_idx').on(t.expiresAt),
+  ],
 );

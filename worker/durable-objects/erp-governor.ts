@@ -43,6 +43,19 @@ async function rethrowTransportFailure(response: Response): Promise<never> {
   throw error;
 }
 
+export interface GovernorStatus {
+  /** Calls on the account now, and calls waiting for a slot. */
+  inFlight: number;
+  waiting: number;
+  /** Set while the account is paused after a 429 (its Retry-After), else null. */
+  pausedUntil: string | null;
+  /** Since the object last started: calls forwarded, 429s met, calls that failed, the most at once. */
+  forwarded: number;
+  throttled: number;
+  failed: number;
+  maxInFlight: number;
+}
+
 /**
  * One per ERP account, fleet-wide: every call Handoff makes to that account passes through here, so
  * the account's concurrency budget (NetSuite: 5-15 requests, shared with every other integration) is
@@ -71,6 +84,16 @@ export class ErpGovernor extends DurableObject<Env> {
     const next = this.waiting.shift();
     if (next) next();
     else this.inFlight -= 1;
+  }
+
+  /** Read-only: what the account's governor holds right now (the console's health). */
+  async status(): Promise<GovernorStatus> {
+    return {
+      inFlight: this.inFlight,
+      waiting: this.waiting.length,
+      pausedUntil: this.pausedUntil > Date.now() ? new Date(this.pausedUntil).toISOString() : null,
+      ...this.stats,
+    };
   }
 
   override async fetch(request: Request): Promise<Response> {

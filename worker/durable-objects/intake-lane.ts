@@ -3,6 +3,7 @@ import { ConnectorError } from '../connectors/errors';
 import { getDb } from '../db/client';
 import { intakeGaveUp } from '../domain/intake/intake-gave-up';
 import { processIntake } from '../domain/intake/process-intake';
+import { offlineSystems } from '../domain/operations/connection-status';
 import { loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
 import { log } from '../http/logger';
@@ -11,6 +12,9 @@ import type { IntakeMessage } from '../queues/messages';
 
 /** After this many failed attempts a change becomes an exception with its owner (as a dead letter would). */
 export const INTAKE_MAX_ATTEMPTS = 10;
+/** While a system is offline, a change that needs it looks again this often (the cron re-tests it meanwhile). */
+const OUTAGE_RECHECK_MS = 60_000;
+const OUTAGE_WAIT = 'Waiting: ';
 /** One alarm works this long at most, then hands over to the next alarm. */
 const SLICE_MS = 15_000;
 
@@ -72,6 +76,17 @@ export class IntakeLane extends DurableObject<Env> {
     return messages.length;
   }
 
+  /** A system this lane waited for is back (the cron's re-test): what waited for it is worked now. */
+  async resumeAfterOutage(): Promise<void> {
+    const now = Date.now();
+    const woken = this.sql.exec(
+      `UPDATE pending SET next_at = ? WHERE last_error LIKE '${OUTAGE_WAIT}%' AND next_at > ?`,
+      now,
+      now,
+    ).rowsWritten;
+    if (woken > 0) await this.ctx.storage.setAlarm(now);
+  }
+
   async stats(): Promise<LaneStats> {
     const row = this.sql
       .exec<{ pending: number; retrying: number; oldest: number | null; last_error: string | null }>(
@@ -109,8 +124,22 @@ export class IntakeLane extends DurableObject<Env> {
         // Changed again while it was read: it stays at the head, fresh, to be read once more.
         this.sql.exec('UPDATE pending SET attempts = 0, last_error = NULL WHERE seq = ?', head.seq);
       } catch (e) {
-        const attempts = head.attempts + 1;
         const error = String(e);
+        // Outage mode: a system marked offline is waited for, without counting attempts towards an exception.
+        const offline =
+          e instanceof ConnectorError && e.retryable
+            ? await offlineSystems(db, m.tenantId, [e.system]).catch(() => [])
+            : [];
+        if (offline.length) {
+          this.sql.exec(
+            'UPDATE pending SET next_at = ?, last_error = ? WHERE seq = ?',
+            Date.now() + OUTAGE_RECHECK_MS,
+            `${OUTAGE_WAIT}${offline[0]} is offline (${error.slice(0, 300)})`,
+            head.seq,
+          );
+          continue;
+        }
+        const attempts = head.attempts + 1;
         // A permanent connector error (a refused id, a missing permission) will not heal by waiting.
         const permanent = e instanceof ConnectorError && !e.retryable;
         if (permanent || attempts >= INTAKE_MAX_ATTEMPTS) {

@@ -1,18 +1,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { apiKeysTable } from '../db/schema';
-import { sha256Hex } from '../domain/crypto';
+import { sha256Hex, timingSafeEqual } from '../domain/crypto';
 import { noteKeyUsed } from '../domain/tenancy/api-keys';
 import { ApiError } from './api-error';
 import type { AppEnv, Principal } from './context';
 import { spendBudget } from './rate-limit';
-
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 /**
  * Authenticates a tenant API key for one surface. The key's hash is looked up, never the key itself,

@@ -33,6 +33,8 @@ export type AppEnv = {
     correlationId: string;
     db: Db;
     principal: Principal;
+    /** The console session behind a `console` principal (its CSRF token and expiry, for GET /v1/console/session). */
+    consoleSession?: import('../domain/console/sessions').LiveSession;
     /** Set by the security headers for /docs: the nonce of its one inline style. */
     secureHeadersNonce?: string;
   };

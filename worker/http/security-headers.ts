@@ -44,6 +44,7 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     }
     const chosen = path === '/docs' ? docs : path.startsWith('/v1/sidebar/') ? sidebarApi : api;
     await chosen(c, next);
-    if (path.startsWith('/v1/')) c.header('cache-control', 'no-store');
+    // The console's sign-in redirects carry one-time cookies: never cached either.
+    if (path.startsWith('/v1/') || path.startsWith('/console/auth/')) c.header('cache-control', 'no-store');
   };
 }

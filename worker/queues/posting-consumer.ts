@@ -7,7 +7,10 @@ import { deliveryItemsTable, exceptionsTable } from '../db/schema';
 import { describeItem } from '../domain/billing/describe-item';
 import { projectByContract } from '../domain/billing/project-context';
 import { randomToken } from '../domain/crypto';
+import { deadLetterUpsert } from '../domain/dead-letters/record-dead-letter';
 import { connectedSystem } from '../domain/exceptions/system';
+import { isOffline } from '../domain/operations/connection-status';
+import { parkForOutage } from '../domain/operations/outage';
 import { loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
 import { log } from '../http/logger';
@@ -69,6 +72,12 @@ export async function consumePosting(batch: MessageBatch<unknown>, env: Env): Pr
       pending.push({ msg: g.msg, item });
     }
     if (pending.length === 0) continue;
+    // Outage mode: while the ERP is offline its postings wait (visibly) instead of burning retries into
+    // dead letters and an exception each; the cron's re-test sends them again when it is back.
+    if (await isOffline(db, tenantId, 'erp')) {
+      await waitForErp(env, db, tenantId, pending);
+      continue;
+    }
 
     try {
       const connectors = await loadConnectors(env, db, tenantId);
@@ -142,8 +151,73 @@ export async function consumePosting(batch: MessageBatch<unknown>, env: Env): Pr
         error: String(e),
         size: pending.length,
       });
+      // This failure may be the one that took the ERP offline: then the postings wait for it.
+      if (await isOffline(db, tenantId, 'erp').catch(() => false)) {
+        await waitForErp(env, db, tenantId, pending);
+        continue;
+      }
+      // The reason stays on the items: a dead letter (and the console) shows what the last attempt met.
+      await noteRetrying(db, tenantId, pending, e);
       for (const p of pending) p.msg.retry({ delaySeconds: backoffSeconds(p.msg.attempts, retryBase(env)) });
     }
+  }
+}
+
+/** Park the messages' items for the outage and ack them; an item the park missed (back online) retries. */
+async function waitForErp(
+  env: Env,
+  db: Db,
+  tenantId: string,
+  pending: { msg: Message<unknown>; item: Item }[],
+) {
+  const parked = await parkForOutage(
+    db,
+    tenantId,
+    pending.map((p) => p.item.id),
+  );
+  log('warn', 'ERP offline: postings wait', {
+    correlationId: pending[0]!.item.correlationId,
+    tenantId,
+    parked: parked.size,
+  });
+  for (const p of pending) {
+    if (parked.has(p.item.id)) p.msg.ack();
+    else p.msg.retry({ delaySeconds: backoffSeconds(p.msg.attempts, retryBase(env)) });
+  }
+}
+
+async function noteRetrying(
+  db: Db,
+  tenantId: string,
+  pending: { msg: Message<unknown>; item: Item }[],
+  error: unknown,
+) {
+  const note = `Retrying: ${(error instanceof Error ? error.message : String(error)).slice(0, 500)}`;
+  const now = new Date().toISOString();
+  const statements = pending.map((p) =>
+    db
+      .update(deliveryItemsTable)
+      .set({ note, postAttempts: p.msg.attempts, updatedAt: now })
+      .where(
+        and(
+          eq(deliveryItemsTable.tenantId, tenantId),
+          eq(deliveryItemsTable.id, p.item.id),
+          eq(deliveryItemsTable.state, 'queued'),
+        ),
+      ),
+  );
+  try {
+    for (let i = 0; i < statements.length; i += 50) {
+      const chunk = statements.slice(i, i + 50);
+      if (chunk.length) await db.batch(chunk as [(typeof chunk)[number], ...(typeof chunk)[number][]]);
+    }
+  } catch (noteError) {
+    // Only a note: the retry goes ahead without it.
+    log('warn', 'could not note the retry reason', {
+      correlationId: pending[0]?.item.correlationId ?? 'posting',
+      tenantId,
+      error: String(noteError),
+    });
   }
 }
 
@@ -200,7 +274,7 @@ async function recordOutcomes(
       statements.push(
         db
           .update(deliveryItemsTable)
-          .set({ note: `Retrying: ${result.message}`, updatedAt: now })
+          .set({ note: `Retrying: ${result.message}`, postAttempts: p.msg.attempts, updatedAt: now })
           .where(where),
       );
     }
@@ -216,16 +290,26 @@ async function recordOutcomes(
   }
 }
 
+/** The queue a dead-letter queue serves (`handoff-posting-dlq` → `handoff-posting`). */
+const originalQueue = (dlq: string) => dlq.replace(/-dlq$/, '');
+
+/** A tenant id only as far as it looks like one (a malformed message may carry anything). */
+const tenantOf = (body: unknown) => {
+  const t = (body as { tenantId?: unknown } | null)?.tenantId;
+  return typeof t === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(t) ? t : 'unknown';
+};
+
 /**
- * Messages that exhausted their retries. Nothing is dropped: the item is held and an exception names it,
- * with the correlation id of the click or event that produced it; retrying the exception posts it again.
+ * Messages that exhausted their retries. Nothing is dropped: the item is held, an exception names it with the
+ * correlation id of the click or event that produced it, and the dead letter is recorded (queue, message, why,
+ * attempts, the exception) for the console's dead-letter view, where a person replays or discards it.
  */
 export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = getDb(env);
   for (const msg of batch.messages) {
     const parsed = PostingMessageSchema.safeParse(msg.body);
     const body = parsed.success ? parsed.data : undefined;
-    const tenantId = body?.tenantId ?? 'unknown';
+    const tenantId = body?.tenantId ?? tenantOf(msg.body);
     const correlationId = body?.correlationId ?? msg.id;
     const [item] = body
       ? await db
@@ -239,6 +323,16 @@ export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, en
       continue;
     }
     const exceptionId = item?.exceptionId ?? `exc_${randomToken(12)}`;
+    const now = new Date().toISOString();
+    // The dead-letter queue counts its own deliveries: the posting attempts are the item's.
+    const attempts = Math.max(item?.postAttempts ?? 0, msg.attempts);
+    const reason = !parsed.success
+      ? 'The message could not be read (it is not a posting message).'
+      : item?.note
+        ? item.note.replace(/^Retrying: /, '')
+        : item
+          ? 'Every attempt failed before the ERP answered.'
+          : `The entry ${body?.itemId} is not known to Handoff (removed, or never ingested).`;
     await db.batch([
       db
         .insert(exceptionsTable)
@@ -251,12 +345,12 @@ export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, en
           subjectId: item?.id ?? body?.itemId ?? msg.id,
           projectKey: item?.contractKey ?? null,
           code: 'POSTING_RETRIES_EXHAUSTED',
-          reason: `Could not post ${item?.id ?? 'a message'} to the ERP after ${msg.attempts} attempts${item?.note ? `: ${item.note}` : ''}`,
+          reason: `Could not post ${item?.id ?? 'a message'} to the ERP after ${attempts} attempts${item?.note ? `: ${item.note}` : ''}`,
           title: item ? describeItem(item.kind, item.entry) : null,
           system: connectedSystem(tenantId, 'erp'),
           owner: 'finance-ops',
           suggestedFix:
-            'Check the ERP connection and the record named, then retry this exception: it posts once.',
+            'Check the ERP connection and the record named, then retry this exception or replay its dead letter: it posts once.',
           status: 'open',
           detail: {
             itemId: item?.id ?? body?.itemId ?? null,
@@ -265,18 +359,25 @@ export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, en
         })
         .onConflictDoUpdate({
           target: exceptionsTable.id,
-          set: { status: 'open', updatedAt: new Date().toISOString() },
+          set: { status: 'open', updatedAt: now },
         }),
+      deadLetterUpsert(db, {
+        tenantId,
+        queue: originalQueue(batch.queue),
+        subjectKey: body?.itemId ?? `message:${msg.id}`,
+        messageId: msg.id,
+        message: msg.body,
+        itemId: body?.itemId ?? null,
+        correlationId,
+        attempts,
+        reason,
+        exceptionId,
+      }),
       ...(item
         ? [
             db
               .update(deliveryItemsTable)
-              .set({
-                state: 'held',
-                rule: 'POSTING_RETRIES_EXHAUSTED',
-                exceptionId,
-                updatedAt: new Date().toISOString(),
-              })
+              .set({ state: 'held', rule: 'POSTING_RETRIES_EXHAUSTED', exceptionId, updatedAt: now })
               .where(and(eq(deliveryItemsTable.tenantId, tenantId), eq(deliveryItemsTable.id, item.id))),
           ]
         : []),
@@ -285,7 +386,7 @@ export async function consumePostingDeadLetters(batch: MessageBatch<unknown>, en
       correlationId,
       tenantId,
       itemId: item?.id ?? null,
-      attempts: msg.attempts,
+      attempts,
     });
     msg.ack();
   }

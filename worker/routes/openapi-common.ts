@@ -97,4 +97,11 @@ export const security = {
   kantataWebhook: [{ standardWebhookSignature: [] }],
   docusignConnect: [{ docusignHmac: [] }],
   identityClaimState: [{ identityClaimState: [] }],
+  /** A console session only (the session itself, sign-out): never an API key. */
+  consoleSession: [{ consoleSession: [] }],
+  /** A console operation (`requirePermission`): a tenant admin key, or a console session whose roles allow it. */
+  console: [{ apiKey: ['admin'] }, { consoleSession: [] }],
+  /** The sign-in's start: with an invitation (joining a firm), or without (a returning member). */
+  consoleSignInStart: [{ consoleInvitation: [] }, {}],
+  consoleSignInCallback: [{ consoleSignInState: [] }],
 } as const satisfies Record<string, Record<string, string[]>[]>;

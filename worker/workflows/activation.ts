@@ -17,6 +17,7 @@ import { type Connectors, loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
 import { log } from '../http/logger';
 import type { ActivationParams } from './activation-params';
+import { MAX_OUTAGE_WAITS, offlineRole, throwIfOffline, waitUntilOnline } from './outage-wait';
 
 /** Retries inside one round: fast, for blips. */
 const STEP_CONFIG = {
@@ -87,6 +88,25 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
     const db = getDb(this.env);
     const key = (name: string) => `${p.activationId}:${name}`;
 
+    /** While its connection is offline a step waits (visibly, woken by the cron's re-test), burning nothing. */
+    const waitForConnection = (name: string, shown: string, role: 'crm' | 'psa' | 'erp', n: number) =>
+      waitUntilOnline(step, db, {
+        tenantId: p.tenantId,
+        role,
+        workflow: 'activation',
+        instanceId: event.instanceId,
+        name,
+        n,
+        onWait: async () => {
+          const why = `Waiting: the ${role.toUpperCase()} is offline. This step carries on by itself when it is back.`;
+          await markStep(db, p.tenantId, p.activationId, shown, 'retrying', why);
+          await setActivationStatus(db, p.tenantId, p.activationId, {
+            status: 'retrying',
+            message: `Waiting on ${shown}: the ${role.toUpperCase()} is offline; nothing to do, it resumes by itself when it is back.`,
+          });
+        },
+      });
+
     const external = async <T>(
       name: string,
       role: 'crm' | 'psa' | 'erp',
@@ -95,9 +115,10 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
       partOf: { step: string; last: boolean } = { step: name, last: true },
     ): Promise<T> => {
       const shown = partOf.step;
-      for (let round = 1; ; round++) {
+      // n numbers every attempt's step names; rounds count retry rounds only (outage waits are free).
+      for (let n = 1, round = 1, waits = 0; ; n++) {
         try {
-          return (await step.do(round === 1 ? name : `${name}#${round}`, STEP_CONFIG, async () => {
+          return (await step.do(n === 1 ? name : `${name}#${n}`, STEP_CONFIG, async () => {
             await markStep(db, p.tenantId, p.activationId, shown, 'running');
             try {
               const out = await body(await loadConnectors(this.env, db, p.tenantId));
@@ -107,6 +128,7 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
             } catch (e) {
               const ce = e instanceof ConnectorError ? e : undefined;
               if (ce?.retryable || (!ce && !(e instanceof NonRetryableError) && !permanentOf(e))) {
+                await throwIfOffline(db, p.tenantId, role, e);
                 const why = `${ce?.system ?? role.toUpperCase()} ${ce ? 'unavailable' : 'error'}: ${e instanceof Error ? e.message : String(e)}`;
                 await markStep(
                   db,
@@ -139,8 +161,14 @@ export class ActivationWorkflow extends WorkflowEntrypoint<Env, ActivationParams
             }
           })) as T;
         } catch (e) {
+          if (offlineRole(e) && waits < MAX_OUTAGE_WAITS) {
+            waits += 1;
+            await waitForConnection(name, shown, role, n);
+            continue;
+          }
           if (permanentOf(e) || round >= MAX_ROUNDS) throw e;
-          await step.sleep(`wait-before-${name}#${round + 1}`, WAIT_BETWEEN_ROUNDS);
+          round += 1;
+          await step.sleep(`wait-before-${name}#${n + 1}`, WAIT_BETWEEN_ROUNDS);
         }
       }
     };

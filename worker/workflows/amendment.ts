@@ -27,10 +27,12 @@ import { describeItem } from '../domain/billing/describe-item';
 import { projectByContract, saveContractVersion } from '../domain/billing/project-context';
 import { randomToken } from '../domain/crypto';
 import { connectedSystem } from '../domain/exceptions/system';
+import type { OutageRole } from '../domain/operations/connection-status';
 import { notifyApproval } from '../domain/teams/notify';
 import { loadConnectors } from '../domain/tenancy/connectors';
 import type { Env } from '../env';
 import type { AmendmentParams, ChangeOrderDecisionEvent } from './amendment-params';
+import { MAX_OUTAGE_WAITS, offlineRole, throwIfOffline, waitUntilOnline } from './outage-wait';
 
 const STEP = {
   retries: { limit: 8, delay: '5 seconds', backoff: 'exponential' },
@@ -101,6 +103,46 @@ export class AmendmentWorkflow extends WorkflowEntrypoint<Env, AmendmentParams> 
         .update(amendmentsTable)
         .set({ state, ...extra, updatedAt: new Date().toISOString() })
         .where(and(eq(amendmentsTable.tenantId, p.tenantId), eq(amendmentsTable.id, p.amendmentId)));
+
+    /**
+     * A step that writes to `role`: while that connection is offline it waits (woken by the cron's re-test)
+     * instead of burning its retries and failing the amendment.
+     */
+    const connected = async (name: string, role: OutageRole, body: () => Promise<void>): Promise<void> => {
+      for (let n = 1, waits = 0; ; n++) {
+        try {
+          await step.do(n === 1 ? name : `${name}#${n}`, STEP, async () => {
+            try {
+              await body();
+            } catch (e) {
+              await throwIfOffline(db, p.tenantId, role, e);
+              throw e;
+            }
+          });
+          return;
+        } catch (e) {
+          if (!offlineRole(e) || waits >= MAX_OUTAGE_WAITS) throw e;
+          waits += 1;
+          await waitUntilOnline(step, db, {
+            tenantId: p.tenantId,
+            role,
+            workflow: 'amendment',
+            instanceId: event.instanceId,
+            name,
+            n,
+            onWait: async () => {
+              await db
+                .update(amendmentsTable)
+                .set({
+                  message: `Waiting: the ${role.toUpperCase()} is offline; ${name} carries on by itself when it is back.`,
+                  updatedAt: new Date().toISOString(),
+                })
+                .where(and(eq(amendmentsTable.tenantId, p.tenantId), eq(amendmentsTable.id, p.amendmentId)));
+            },
+          });
+        }
+      }
+    };
 
     try {
       // Two amendments to one contract apply in order: wait until every earlier one is applied or rejected.
@@ -264,7 +306,7 @@ export class AmendmentWorkflow extends WorkflowEntrypoint<Env, AmendmentParams> 
       });
       const after = plan.after as Contract;
 
-      await step.do('propagate-psa', STEP, async () => {
+      await connected('propagate-psa', 'psa', async () => {
         const project = await projectByContract(db, p.tenantId, a.contractKey);
         const c = await loadConnectors(this.env, db, p.tenantId);
         const spec = planProject(after);
@@ -279,7 +321,7 @@ export class AmendmentWorkflow extends WorkflowEntrypoint<Env, AmendmentParams> 
         }
       });
 
-      await step.do('propagate-erp', STEP, async () => {
+      await connected('propagate-erp', 'erp', async () => {
         const project = await projectByContract(db, p.tenantId, a.contractKey);
         const [schedule] = await db
           .select({ id: linksTable.externalId })
@@ -359,7 +401,7 @@ export class AmendmentWorkflow extends WorkflowEntrypoint<Env, AmendmentParams> 
         }
       });
 
-      await step.do('report-to-crm', STEP, async () => {
+      await connected('report-to-crm', 'crm', async () => {
         const c = await loadConnectors(this.env, db, p.tenantId);
         try {
           await c.crm.writeBack(

@@ -6,7 +6,9 @@ import { ROLE_LABELS } from './format';
 import { AuditPage } from './pages/audit';
 import { ConnectionsPage } from './pages/connections';
 import { ContractsPage } from './pages/contracts';
+import { DeadLettersPage } from './pages/dead-letters';
 import { ExceptionsPage } from './pages/exceptions';
+import { HealthPage } from './pages/health';
 import { JobsPage } from './pages/jobs';
 import { MembersPage } from './pages/members';
 import { SignInPage } from './pages/sign-in';
@@ -18,7 +20,9 @@ interface NavItem {
   permission: ConsolePermission;
 }
 const NAV: NavItem[] = [
+  { path: '/health', label: 'Health', permission: 'view' },
   { path: '/exceptions', label: 'Exceptions', permission: 'view' },
+  { path: '/dead-letters', label: 'Dead letters', permission: 'view' },
   { path: '/jobs', label: 'Bulk jobs', permission: 'view' },
   { path: '/contracts', label: 'Contracts', permission: 'view' },
   { path: '/audit', label: 'Audit trail', permission: 'view' },
@@ -80,6 +84,10 @@ function Shell({ session }: { session: Session }) {
         </ul>
       </nav>
       <main>
+        {current.path === '/health' && <HealthPage />}
+        {current.path === '/dead-letters' && (
+          <DeadLettersPage route={route} canReplay={can('dead-letters:replay')} />
+        )}
         {current.path === '/exceptions' && <ExceptionsPage route={route} canAct={can('exceptions:act')} />}
         {current.path === '/jobs' && <JobsPage canAct={can('exceptions:act')} />}
         {current.path === '/contracts' && <ContractsPage route={route} />}

@@ -1,6 +1,7 @@
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { createEmulator, type EmulatorApp, type Instance } from '../kit/emulator';
+import { esc, hiddenFields, redirectBack, s256, signingKeys } from '../kit/openid-provider';
 
 /**
  * Microsoft Entra ID v2 (the Microsoft identity platform), the slices Handoff uses:
@@ -11,7 +12,8 @@ import { createEmulator, type EmulatorApp, type Instance } from '../kit/emulator
  *   to the app's registered redirect URI with `code` and `state` (or `error=access_denied` when declined), and
  *   `/{tenant}/oauth2/v2.0/token` (`grant_type=authorization_code`: client secret, one-time codes valid 10
  *   minutes, redirect URI and S256 verifier checked) issuing v2 id tokens (tid, oid, name, preferred_username,
- *   nonce, and `wids` when the app asks for directory roles); errors as Entra sends them
+ *   nonce, email, `wids` when the app asks for directory roles and `groups` when it asks for security
+ *   groups); errors as Entra sends them
  *   (`{error, error_description: "AADSTS…", error_codes, timestamp, trace_id, correlation_id}`);
  * - control endpoints: people of the directory with their roles (`POST /__emulator/instances/:id/users`), and
  *   the token `authentication.getAuthToken()` hands a Teams tab (`…/sso-token`).
@@ -28,6 +30,8 @@ interface EntraUser {
   email?: string;
   /** Directory role template ids (the `wids` claim). */
   roles: string[];
+  /** Security groups the person is a member of (object ids, the `groups` claim). */
+  groups?: string[];
   /**
    * Test-only: what the id tokens issued to this person get wrong, to prove each check of the relying party
    * (another audience or issuer, another nonce, already expired, signed by a key the tenant never published).
@@ -67,6 +71,8 @@ const AppSchema = z.object({
   /** Exact redirect URIs (Entra compares them exactly, query included). Empty: any http(s) URI. */
   redirectUris: z.array(z.string()).default([]),
   directoryRoles: z.boolean().default(true),
+  /** groupMembershipClaims includes SecurityGroup: id tokens carry the person's `groups`. */
+  securityGroups: z.boolean().default(true),
 });
 type App = z.infer<typeof AppSchema>;
 const OptionsSchema = z.looseObject({ apps: z.array(AppSchema).default([]) });
@@ -74,26 +80,7 @@ const OptionsSchema = z.looseObject({ apps: z.array(AppSchema).default([]) });
 const CODE_TTL_MS = 10 * 60 * 1000;
 const TIDS = new Set(['organizations', 'common']);
 
-const keys = new WeakMap<Instance<EntraState>, Promise<{ privateKey: CryptoKey; jwk: JWK }>>();
-let strayKey: Promise<{ privateKey: CryptoKey; jwk: JWK }> | undefined;
-
-async function newKey(kid: string) {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwk = { ...(await exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' };
-  return { privateKey, jwk };
-}
-
-function signingKey(inst: Instance<EntraState>) {
-  let k = keys.get(inst);
-  if (!k) {
-    k = newKey(`entra-${inst.id}`);
-    keys.set(inst, k);
-  }
-  return k;
-}
-
-/** A key no tenant publishes (a forger's), with a kid that looks like Entra's. */
-const unpublishedKey = () => (strayKey ??= newKey('entra-unpublished'));
+const keys = signingKeys<Instance<EntraState>>((inst) => `entra-${inst.id}`, 'entra-unpublished');
 
 const appsOf = (inst: Instance<EntraState>): App[] => OptionsSchema.parse(inst.config.options).apps;
 const base = (url: string, inst: Instance<EntraState>) => `${new URL(url).origin}/i/${inst.id}`;
@@ -118,20 +105,9 @@ function aadError(error: string, aadsts: number, description: string) {
   };
 }
 
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!,
-  );
-
 /** Entra shows its own error page (no redirect) when the client or redirect URI is wrong. */
 function errorPage(aadsts: number, message: string) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to your account</title></head><body><h1>Sorry, but we're having trouble signing you in.</h1><p>AADSTS${aadsts}: ${esc(message)}</p></body></html>`;
-}
-
-async function s256(verifier: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  return Buffer.from(digest).toString('base64url');
 }
 
 function authorizeRoutes(app: EmulatorApp<EntraState>) {
@@ -160,12 +136,7 @@ function authorizeRoutes(app: EmulatorApp<EntraState>) {
         ),
         400,
       );
-    const back = (params: Record<string, string>) => {
-      const u = new URL(redirectUri);
-      for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
-      if (q.state !== undefined) u.searchParams.set('state', q.state);
-      return c.redirect(u.toString(), 302);
-    };
+    const back = redirectBack(c, redirectUri, q.state);
     if (q.response_type !== 'code')
       return back({
         error: 'unsupported_response_type',
@@ -191,10 +162,7 @@ function authorizeRoutes(app: EmulatorApp<EntraState>) {
     const user = hint ? users.find((u) => u.email?.toLowerCase() === hint || u.oid === hint) : undefined;
     if (!user) {
       // The account picker and consent prompt: one button per person, each a GET back here with login_hint.
-      const hidden = Object.entries(q)
-        .filter(([k]) => k !== 'login_hint')
-        .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
-        .join('');
+      const hidden = hiddenFields(q, ['login_hint']);
       const people = users
         .map(
           (u) =>
@@ -297,8 +265,7 @@ function tokenRoutes(app: EmulatorApp<EntraState>) {
           900144,
           "The request body must contain the following parameter: 'code_verifier'.",
         );
-      const derived =
-        issued.codeChallengeMethod === 'S256' ? await s256(form.code_verifier) : form.code_verifier;
+      const derived = issued.codeChallengeMethod === 'S256' ? s256(form.code_verifier) : form.code_verifier;
       if (derived !== issued.codeChallenge)
         return fail(
           400,
@@ -311,7 +278,7 @@ function tokenRoutes(app: EmulatorApp<EntraState>) {
     if (!user) return fail(400, 'invalid_grant', 50034, 'The user account does not exist in the directory.');
     const bad = user.idToken ?? {};
     const { privateKey, jwk } =
-      bad.signedBy === 'unknown-key' ? await unpublishedKey() : await signingKey(inst);
+      bad.signedBy === 'unknown-key' ? await keys.unpublished() : await keys.of(inst);
     const now = Math.floor(Date.now() / 1000);
     const tid = bad.tid ?? user.tid;
     const nonce = bad.nonce ?? issued.nonce;
@@ -319,8 +286,9 @@ function tokenRoutes(app: EmulatorApp<EntraState>) {
       tid,
       oid: user.oid,
       name: user.name,
-      ...(user.email ? { preferred_username: user.email } : {}),
+      ...(user.email ? { preferred_username: user.email, email: user.email } : {}),
       ...(nonce ? { nonce } : {}),
+      ...(client.securityGroups && user.groups?.length ? { groups: user.groups } : {}),
       ...(client.directoryRoles && !bad.withoutWids
         ? { wids: [...user.roles, 'b79fbf4d-3ef9-4689-8143-76b194e85509'] }
         : {}),
@@ -354,6 +322,7 @@ const UserSchema = z.object({
   name: z.string().min(1),
   email: z.string().optional(),
   roles: z.array(z.string()).default([]),
+  groups: z.array(z.string()).optional(),
   idToken: z
     .object({
       aud: z.string().optional(),
@@ -410,7 +379,7 @@ export function createEntraEmulator() {
         });
       });
       app.get('/:tid/discovery/v2.0/keys', async (c) =>
-        c.json({ keys: [(await signingKey(c.get('instance'))).jwk] }),
+        c.json({ keys: [(await keys.of(c.get('instance'))).jwk] }),
       );
       authorizeRoutes(app);
       tokenRoutes(app);
@@ -444,7 +413,7 @@ export function createEntraEmulator() {
           issuer?: string;
           email?: string;
         };
-        const { privateKey, jwk } = await signingKey(inst);
+        const { privateKey, jwk } = await keys.of(inst);
         const now = Math.floor(Date.now() / 1000);
         const token = await new SignJWT({
           tid: b.tid,

@@ -4,6 +4,7 @@ import { runComposite } from './composite';
 import { type ApiContext, type ApiResponse, dispatchData } from './data-api';
 import { notFound, SfApiError, sfFaultBody } from './errors';
 import { authenticate, instanceBaseUrl, registerOAuthRoutes } from './oauth';
+import { registerOpenIdRoutes, registerUserControl } from './openid';
 import { registerRecordPages } from './record-page';
 import { seedDemo } from './seed-demo';
 import { initialSalesforceState, type SalesforceState, salesforceOptions } from './state';
@@ -18,7 +19,8 @@ import { registerWebServerFlow } from './web-server-flow';
  * app), staticTokens (tokens accepted without OAuth), tokenTtlSeconds, apiDailyLimit,
  * queryBatchSize, latestVersion (default 62.0), orgName, connectedApps (the packaged apps that may run the
  * web server flow, see web-server-flow.ts), and how far the org is set up for Handoff (org-setup.ts):
- * missingFields, missingObjects, handoffPlugin.
+ * missingFields, missingObjects, handoffPlugin; for OpenID Connect sign-in (openid.ts), oauthApps
+ * (External Client Apps allowed the sign-in flow) and loginHost (this instance is login.salesforce.com).
  * Effects: `{Object}.create|update|delete` per committed record write, `oauth.token` per token issued.
  */
 
@@ -121,7 +123,9 @@ async function dataApi(c: Ctx): Promise<Response> {
 }
 
 export function createSalesforceEmulator() {
-  return createEmulator<SalesforceState>({
+  // The login host signs in users of every org: the routes look across the emulator's instances.
+  const orgs = () => emulator.instances.values();
+  const emulator = createEmulator<SalesforceState>({
     name: 'salesforce',
     initialState: initialSalesforceState,
     errorFormat: (status, message, code) => sfFaultBody(status, message, code),
@@ -132,8 +136,10 @@ export function createSalesforceEmulator() {
         403,
       ),
     seeds: { demo: seedDemo },
+    controlRoutes: registerUserControl,
     routes(app) {
-      registerOAuthRoutes(app);
+      registerOAuthRoutes(app, orgs);
+      registerOpenIdRoutes(app, orgs);
       registerWebServerFlow(app);
       const listVersions = (c: Ctx) =>
         c.json(versions(salesforceOptions(c.get('instance').config).latestVersion));
@@ -145,10 +151,11 @@ export function createSalesforceEmulator() {
       app.all('*', (c) => c.json(notFound().items, 404));
     },
   });
+  return emulator;
 }
 
 export type SalesforceEmulator = ReturnType<typeof createSalesforceEmulator>;
-export { DEMO_IDS } from './seed-demo';
+export { DEMO_CONSOLE_USER, DEMO_IDS } from './seed-demo';
 export type { SalesforceState } from './state';
 export { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET } from './state';
 export { HANDOFF_EXTERNAL_CLIENT_APP } from './web-server-flow';

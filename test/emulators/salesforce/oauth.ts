@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import type { EmulatorApp, EmulatorEnv } from '../kit/emulator';
 import { invalidSession } from './errors';
+import { redeemAuthorizationCode, tokenHolder } from './openid';
 import type { SalesforceInstance, SalesforceState } from './state';
 import { salesforceOptions } from './state';
 import { webServerToken } from './web-server-flow';
@@ -64,7 +65,10 @@ function identityBody(c: Ctx, inst: SalesforceInstance, userId: string) {
   };
 }
 
-export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
+export function registerOAuthRoutes(
+  app: EmulatorApp<SalesforceState>,
+  orgs: () => Iterable<SalesforceInstance>,
+): void {
   app.post('/services/oauth2/token', async (c) => {
     const inst = c.get('instance');
     const opts = salesforceOptions(inst.config);
@@ -82,6 +86,9 @@ export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
       clientSecret = decodeURIComponent(secret ?? '');
     }
     const grant = form.get('grant_type');
+    // Two apps' codes: console sign-in (openid.ts, on the login host) and connecting an org (web-server-flow.ts).
+    if (grant === 'authorization_code' && c.get('instance').state.authCodes?.[form.get('code') ?? ''])
+      return redeemAuthorizationCode(c, form, { id: clientId, secret: clientSecret }, orgs);
     if (grant === 'authorization_code' || grant === 'refresh_token') {
       const answer = webServerToken(c, form, clientId, clientSecret);
       return c.json(answer.body, answer.status);
@@ -121,12 +128,17 @@ export function registerOAuthRoutes(app: EmulatorApp<SalesforceState>): void {
   });
 
   app.get('/services/oauth2/userinfo', (c) => {
-    const inst = c.get('instance');
+    let inst = c.get('instance');
     let userId: string;
     try {
       userId = authenticate(inst, c.req.header('authorization'));
     } catch {
-      return c.text('Bad_OAuth_Token', 403);
+      // On the login host, a token issued by the web server flow belongs to the user's own org.
+      const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+      const held = token ? tokenHolder(orgs, token) : undefined;
+      if (!held) return c.text('Bad_OAuth_Token', 403);
+      inst = held.org;
+      userId = held.userId;
     }
     const { base, user, urls } = identityBody(c, inst, userId);
     return c.json({

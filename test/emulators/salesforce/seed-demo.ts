@@ -1,4 +1,5 @@
 import { makeId } from './ids';
+import { addUser } from './openid';
 import { insertSeedRecord } from './records';
 import type { SalesforceInstance } from './state';
 
@@ -9,6 +10,8 @@ import type { SalesforceInstance } from './state';
 
 export const DEMO_IDS = {
   user: makeId('005', 1),
+  /** Priya Natarajan, a person of the firm who signs in to Handoff's console with Salesforce. */
+  consoleUser: makeId('005', 2),
   accounts: {
     northwind: makeId('001', 1),
     globex: makeId('001', 2),
@@ -36,9 +39,17 @@ export const DEMO_IDS = {
   },
 } as const;
 
+/** The demo firm's Salesforce person for the console's sign-in (OpenID Connect, the web server flow). */
+export const DEMO_CONSOLE_USER = {
+  firstName: 'Priya',
+  lastName: 'Natarajan',
+  email: 'priya.natarajan@lumenpartners.example',
+};
+
 export function seedDemo(inst: SalesforceInstance): void {
   const { state } = inst;
   state.orgName = 'Lumen Partners';
+  addUser(inst, DEMO_CONSOLE_USER);
   const A = DEMO_IDS.accounts;
   const O = DEMO_IDS.opportunities;
   const K = DEMO_IDS.contracts;

@@ -1,5 +1,6 @@
 import type { Instance, InstanceConfig } from '../kit/emulator';
 import { makeId } from './ids';
+import type { IssuedAuthCode } from './openid';
 import { OBJECTS } from './schema';
 
 export type SfValue = string | number | boolean | null;
@@ -33,6 +34,10 @@ export interface SalesforceState {
   /** Calls counted against the daily allocation, shown in Sforce-Limit-Info (a Composite call counts once). */
   apiUsage: number;
   cursors: Record<string, QueryCursor>;
+  /** Authorization codes of the web server flow (OpenID Connect), by code. */
+  authCodes?: Record<string, IssuedAuthCode>;
+  /** Test-only: what id tokens issued to a user (by id) get wrong. */
+  idTokenFaults?: Record<string, Record<string, unknown>>;
 }
 
 export interface SalesforceOptions {

@@ -65,7 +65,7 @@ interface RefreshGrant {
 /** What the web server flow keeps in the org's state (absent from snapshots saved before it existed). */
 export interface WebServerFlowState {
   pendingAuthorizations?: Record<string, PendingAuthorization>;
-  authCodes?: Record<string, IssuedCode>;
+  webServerCodes?: Record<string, IssuedCode>;
   refreshTokens?: Record<string, RefreshGrant>;
 }
 
@@ -77,7 +77,7 @@ const PENDING_TTL_MS = 30 * 60 * 1000;
 function flowState(inst: SalesforceInstance) {
   const s = inst.state as SalesforceState & WebServerFlowState;
   s.pendingAuthorizations ??= {};
-  s.authCodes ??= {};
+  s.webServerCodes ??= {};
   s.refreshTokens ??= {};
   return s as SalesforceState & Required<WebServerFlowState>;
 }
@@ -207,7 +207,7 @@ export function registerWebServerFlow(app: EmulatorApp<SalesforceState>): void {
     );
     if (!user || user.IsActive === false) return errorPage(c, 'invalid_request', 'unknown or inactive user');
     const code = `aPrx${randomBytes(36).toString('base64url')}`;
-    flow.authCodes[code] = {
+    flow.webServerCodes[code] = {
       clientId: pending.clientId,
       redirectUri: pending.redirectUri,
       userId: String(user.Id),
@@ -254,7 +254,7 @@ export function webServerToken(
   let refreshToken: string | undefined;
   if (form.get('grant_type') === 'authorization_code') {
     const code = form.get('code') ?? '';
-    const issued = flow.authCodes[code];
+    const issued = flow.webServerCodes[code];
     if (!issued || issued.clientId !== client.clientId)
       return fail(400, 'invalid_grant', 'invalid authorization code');
     if (issued.redeemed) return fail(400, 'invalid_grant', 'invalid authorization code');

@@ -6,6 +6,7 @@ import {
   activate,
   adminCall,
   clearFaults,
+  cronRetests,
   effects,
   fastWorkflows,
   injectFaults,
@@ -55,6 +56,8 @@ describe(`vendors killed and stalled at random points ${SEEDED}`, () => {
   it('during activation: after recovery every activation is active with the fault-free effects and links', () =>
     withSeed(async () => {
       await using _wf = await fastWorkflows();
+      // Outages that last trip the outage rule: the cron's re-test (every 5 minutes in production) resumes.
+      await using _cron = cronRetests();
       const r = rng('random-faults-activation');
       const base = await newTenant();
       await activate(base, GLOBEX);
@@ -93,6 +96,8 @@ describe(`vendors killed and stalled at random points ${SEEDED}`, () => {
   it('during posting: after recovery 0 lost, 0 duplicates, every entry posted once', () =>
     withSeed(async () => {
       await using _wf = await fastWorkflows();
+      // Outages that last trip the outage rule: the cron's re-test (every 5 minutes in production) resumes.
+      await using _cron = cronRetests();
       const r = rng('random-faults-posting');
       const t = await newTenant();
       await activate(t, GLOBEX);

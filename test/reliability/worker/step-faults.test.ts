@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVATION_STEPS, type ActivationStepName } from '../../../shared/api/activation-steps';
 import type { ConnectedTenant, CoreSystem } from '../../support/connect-tenant';
-import { activate, fastWorkflows, injectFaults, newTenant, waitForActivation } from '../../worker/harness';
+import {
+  activate,
+  cronRetests,
+  fastWorkflows,
+  injectFaults,
+  newTenant,
+  waitForActivation,
+} from '../../worker/harness';
 import { intIn, pick, rng, SCALE, SEEDED, withSeed } from '../seed';
 import { allWriteEffects, effectDiff, GLOBEX, linkSet } from './support';
 
@@ -84,6 +91,8 @@ describe(`a fault at every activation step boundary ${SEEDED}`, () => {
   it('drop-after-commit or an outage on exactly one step: each effect once, end state = a fault-free run', () =>
     withSeed(async () => {
       await using _wf = await fastWorkflows();
+      // Outages that last trip the outage rule: the cron's re-test (every 5 minutes in production) resumes.
+      await using _cron = cronRetests();
       const r = rng('step-faults');
       const base = await newTenant();
       await activate(base, GLOBEX);

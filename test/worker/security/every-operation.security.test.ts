@@ -13,7 +13,9 @@ import { runs, SEED, SEEDED } from '../../reliability/seed';
 import { embedToken, fastWorkflows, type Json, newTenant, testEnv } from '../harness';
 import {
   botToken,
+  consoleHeaders,
   docusignSignature,
+  freshConsoleSession,
   GLOBEX,
   kantataSignature,
   NORTHWIND,
@@ -84,8 +86,13 @@ async function credentials(op: Operation, firm: SeededFirm, body: string): Promi
     case 'docusignHmac':
       return docusignSignature(firm, body);
     case 'identityClaimState':
-      // The one-time state travels in the query (the sign-in callback): no header to send.
+    case 'consoleSignInState':
+    case 'consoleInvitation':
+      // The one-time state or invitation travels in the query (the sign-in's links): no header to send.
       return {};
+    case 'consoleSession':
+      // Signing out spends a session: each call gets its own.
+      return consoleHeaders(op.path.endsWith('/sign-out') ? await freshConsoleSession(firm) : firm.console);
     default:
       throw new Error(`${label(op)}: no test credentials for security scheme "${scheme}"`);
   }
@@ -127,6 +134,8 @@ async function send(
   const url = `http://handoff${opts.path ?? fillPath(op, firm)}${opts.query ? `?${opts.query}` : ''}`;
   const res = await SELF.fetch(url, {
     method: op.method,
+    // The console's sign-in links answer redirects: judged as they are, not where they lead.
+    redirect: 'manual',
     headers,
     body: op.method === 'GET' || op.method === 'HEAD' ? undefined : body,
   });
@@ -324,15 +333,30 @@ describe(`every operation in /openapi.json under bad input ${SEEDED}`, () => {
           if (schemes.includes('docusignHmac')) headers['x-docusign-signature-1'] = btoa(token || 'x');
           // A forged sign-in state is a state Handoff never issued: 400 with the fix to start again.
           const forgedState = schemes.includes('identityClaimState');
+          // The console's sign-in links send a browser back to the sign-in page with the reason.
+          const consoleLink = schemes.includes('consoleSignInState') || schemes.includes('consoleInvitation');
           const sent = await send(op, a, {
+            path: consoleLink ? fillPath(op, a, { provider: 'entra' }) : undefined,
             headers,
             body: op.method === 'GET' ? undefined : '{}',
-            ...(forgedState
-              ? { query: new URLSearchParams({ state: token || 'x', code: token }).toString() }
+            ...(forgedState || consoleLink
+              ? {
+                  query: new URLSearchParams({
+                    state: token || 'x',
+                    code: token,
+                    invitation: token || 'x',
+                  }).toString(),
+                }
               : {}),
           });
           expectWellFormed(sent);
-          expect(forgedState ? [400] : [401, 403], sent.what).toContain(sent.res.status);
+          if (consoleLink) {
+            expect(sent.res.status, sent.what).toBe(302);
+            expect(sent.res.headers.get('location'), sent.what).toMatch(
+              /^\/console\/sign-in\?error=(invalid_state|invitation_invalid)$/,
+            );
+            expect(sent.res.headers.getSetCookie().join(), sent.what).not.toMatch(/handoff_session=[^;]/);
+          } else expect(forgedState ? [400] : [401, 403], sent.what).toContain(sent.res.status);
           expectNothingOf(b, sent);
         }),
         fcParams(8),
@@ -342,11 +366,13 @@ describe(`every operation in /openapi.json under bad input ${SEEDED}`, () => {
 
   it("refuses one firm's genuine credentials on the other firm's ids, and never shows the other firm's rows", async () => {
     const foreign = [
+      ...b.own.memberIds,
       ...b.own.activationIds,
       ...b.own.exceptionIds,
       ...b.own.approvalIds,
       ...b.own.connectKeyIds,
       ...b.own.jobIds,
+      ...b.own.deadLetterIds,
       ...b.psaProjectIds,
       b.own.tenantId,
     ];
@@ -363,6 +389,38 @@ describe(`every operation in /openapi.json under bad input ${SEEDED}`, () => {
         expectNothingOf(b, sent, [id]);
       }
     }
+  });
+
+  it("lists only the firm's own dead letters, and answers 404 to a replay of the other firm's", async () => {
+    expect(a.own.deadLetterIds.length).toBeGreaterThan(0);
+    expect(b.own.deadLetterIds.length).toBeGreaterThan(0);
+    const call = (method: string, path: string, body?: unknown) =>
+      SELF.fetch(`http://handoff${path}`, {
+        method,
+        headers: { authorization: `Bearer ${a.t.keys.admin}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const listed = (await (await call('GET', '/v1/dead-letters?limit=200')).json()) as Json;
+    expect(listed.deadLetters.map((d: Json) => d.id).sort()).toEqual([...a.own.deadLetterIds].sort());
+    expect(JSON.stringify(listed)).not.toContain(b.own.tenantId);
+    for (const id of b.own.deadLetterIds) {
+      const replay = await call('POST', '/v1/dead-letters/replay', { ids: [id] });
+      expect(replay.status).toBe(404);
+      expect(await replay.text()).not.toContain(b.own.tenantId);
+      // Mixed with one of its own, nothing is replayed either.
+      const mixed = await call('POST', '/v1/dead-letters/replay', { ids: [a.own.deadLetterIds[0], id] });
+      expect(mixed.status).toBe(404);
+    }
+    const all = (await (
+      await call('POST', '/v1/dead-letters/replay', { all: true, queue: 'handoff-posting' })
+    ).json()) as Json;
+    expect(all.results.every((r: Json) => a.own.deadLetterIds.includes(r.id))).toBe(true);
+    const bSees = (await (
+      await SELF.fetch('http://handoff/v1/dead-letters?state=waiting', {
+        headers: { authorization: `Bearer ${b.t.keys.admin}` },
+      })
+    ).json()) as Json;
+    expect(bSees.total).toBe(b.own.deadLetterIds.length);
   });
 
   it("lists and reads with two seeded firms: every row returned is the caller's own", async () => {

@@ -3,9 +3,14 @@
  * security test can act as one and prove it never sees the other. Everything is made through the API and
  * the emulated vendors, as the firms' people would.
  */
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import type { Env } from '../../../worker/env';
+import worker from '../../../worker/index';
 import type { ConnectedTenant } from '../../support/connect-tenant';
+import { firstAdminInvitation, invitationToken, signIn, withSession } from '../../support/console-sign-in';
 import { completeMilestone, kantataActor, tmWeek } from '../../support/delivery-demo';
+import { addEntraPerson } from '../../support/prove-microsoft-tenant';
 import {
   activate,
   connectTeams,
@@ -26,6 +31,8 @@ export interface SeededFirm {
   t: ConnectedTenant;
   teamsTenantId: string;
   psaProjectIds: string[];
+  /** The firm's console admin, signed in (Entra, from the firm's own Microsoft 365 organisation). */
+  console: ConsoleSignIn;
   /** Every id and key of this firm's own rows that another firm must never see. */
   own: {
     tenantId: string;
@@ -37,6 +44,49 @@ export interface SeededFirm {
     connectKeyIds: string[];
     /** A finished bulk job (tagging the firm's exceptions). */
     jobIds: string[];
+    deadLetterIds: string[];
+    memberIds: string[];
+  };
+}
+
+export interface ConsoleSignIn {
+  cookie: string;
+  csrf: string;
+  memberId: string;
+}
+
+/** Someone of the firm's Microsoft 365 organisation signs in to its console with `invitation`. */
+async function consoleSignIn(tid: string, invitation: string): Promise<ConsoleSignIn> {
+  const person = await addEntraPerson(testEnv.EMULATORS.entra, { tid, roles: [] });
+  const out = await signIn(SELF.fetch.bind(SELF), { provider: 'entra', invitation, loginHint: person.email });
+  if (!out.cookie) throw new Error(`console sign-in: ${out.location}`);
+  const res = await SELF.fetch('http://handoff/v1/console/session', withSession(out.cookie));
+  const session = (await json(res)) as Json;
+  return { cookie: out.cookie, csrf: session.csrfToken, memberId: session.person.id };
+}
+
+/** A new console admin of the firm, signed in (each sign-out in a test spends one). */
+export async function freshConsoleSession(f: SeededFirm): Promise<ConsoleSignIn> {
+  const res = await SELF.fetch('http://handoff/v1/console/invitations', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${f.t.keys.admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ roles: ['admin'] }),
+  });
+  if (res.status !== 201) throw new Error(`invitation: ${res.status} ${await res.text()}`);
+  const signedIn = await consoleSignIn(
+    f.teamsTenantId,
+    invitationToken(((await json(res)) as Json).invitationUrl),
+  );
+  f.own.memberIds.push(signedIn.memberId);
+  return signedIn;
+}
+
+/** The headers of a request with a console session (the CSRF token and this origin for writes). */
+export function consoleHeaders(s: ConsoleSignIn): Record<string, string> {
+  return {
+    ...(withSession(s.cookie).headers as Record<string, string>),
+    'x-csrf-token': s.csrf,
+    origin: 'http://handoff',
   };
 }
 
@@ -46,6 +96,24 @@ async function get(t: ConnectedTenant, path: string, key: keyof ConnectedTenant[
   });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return json(res);
+}
+
+/**
+ * A dead letter of the firm's own, as the posting queue's dead-letter queue hands it over once a message has
+ * exhausted its retries (here: a posting of an entry Handoff no longer knows).
+ */
+async function seedDeadLetter(t: ConnectedTenant): Promise<void> {
+  const batch = createMessageBatch('handoff-posting-dlq', [
+    {
+      id: `dlq-${crypto.randomUUID()}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: { tenantId: t.tenantId, itemId: `time:gone-${t.tenantId}`, correlationId: `dl-${t.tenantId}` },
+    },
+  ]);
+  const ctx = createExecutionContext();
+  await worker.queue(batch as never, env as unknown as Env);
+  await getQueueResult(batch, ctx);
 }
 
 export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
@@ -67,6 +135,8 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
   await tmWeek(actor, psaProjectIdOf(gx));
   await completeMilestone(actor, psaProjectIdOf(nw), 'Discovery');
   await syncNow(t);
+  await seedDeadLetter(t);
+  const deadLetters = await get(t, '/v1/dead-letters');
   const exceptions = await waitFor(
     () => get(t, '/v1/exceptions?limit=200'),
     (r: Json) => r.exceptions.length > 0,
@@ -91,7 +161,14 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
     () => get(t, `/v1/exception-jobs/${job.id}`),
     (j: Json) => j.state === 'done',
   );
+  const first = await firstAdminInvitation(SELF.fetch.bind(SELF), testEnv.PLATFORM_ADMIN_TOKEN, t.tenantId);
+  if (first.status !== 201) throw new Error(`first admin: ${first.status} ${await first.text()}`);
+  const admin = await consoleSignIn(
+    teamsTenantId,
+    invitationToken(((await json(first)) as Json).invitationUrl),
+  );
   return {
+    console: admin,
     t,
     teamsTenantId,
     psaProjectIds: [psaProjectIdOf(gx), psaProjectIdOf(nw)],
@@ -103,6 +180,8 @@ export async function seedFirm(t: ConnectedTenant): Promise<SeededFirm> {
       approvalIds: approvals.approvals.map((a: Json) => a.id),
       connectKeyIds,
       jobIds: [job.id],
+      deadLetterIds: deadLetters.deadLetters.map((d: Json) => d.id),
+      memberIds: [admin.memberId],
     },
   };
 }
@@ -115,6 +194,8 @@ export const ownIds = (f: SeededFirm): string[] => [
   ...f.own.approvalIds,
   ...f.own.connectKeyIds,
   ...f.own.jobIds,
+  ...f.own.deadLetterIds,
+  ...f.own.memberIds,
 ];
 
 /** A Teams SSO token from the emulated Entra for one person of the firm's Microsoft 365 tenant. */

@@ -524,6 +524,20 @@ describe('two firms, one story each, one after the other', () => {
       await worker.queue(batch as never, env as never);
       await getQueueResult(batch, ctx);
     }
+    // A replays its dead letters: its own entry goes back on its way (B has an entry of the same id), the one
+    // naming B's entry is not A's to replay.
+    const replay = await adminCall(a, 'POST', '/v1/dead-letters/replay', {
+      all: true,
+      queue: 'handoff-posting',
+    });
+    expect(replay.status).toBe(200);
+    const replayed = await json(replay);
+    const letters = (await json(await adminCall(a, 'GET', '/v1/dead-letters?limit=200')))
+      .deadLetters as Json[];
+    const outcomeOf = (itemId: string) =>
+      replayed.results.find((r: Json) => r.id === letters.find((l) => l.itemId === itemId)?.id)?.outcome;
+    expect(outcomeOf(shared!.id)).toBe('sent');
+    expect(outcomeOf(bItem.id)).toBe('not-replayable');
     for (const i of instances)
       await waitFor(
         async () => (await i.status()).status,

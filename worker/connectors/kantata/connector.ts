@@ -70,5 +70,9 @@ export function createKantataConnector(
       const me = singleOf(envelope, 'users', UserSchema, 'GET', '/users/me');
       return { userId: me.id, name: me.full_name, ...(me.email_address ? { email: me.email_address } : {}) };
     },
+    // "Who am I": the user the token acts as; one small read.
+    probe: async () => {
+      await ctx.http.request('GET', '/users/me');
+    },
   };
 }

@@ -159,6 +159,11 @@ export function createNetSuiteConnector(
     // Idempotent by content (read, compare, write only what differs), so the key is not needed to dedupe.
     applyAmendment: (input) => applyErpAmendment(client, config, input),
 
+    // One small SuiteQL read (every account has currencies): the token and the REST API both answer.
+    async probe() {
+      await query('SELECT id FROM currency', 'connection re-test');
+    },
+
     async listInvoices(projectId: string) {
       assertInternalId(projectId, 'projectId');
       return invoices.ofProject(projectId);

@@ -9,6 +9,7 @@ import type { Env } from '../../env';
 import { spendBudget } from '../../http/rate-limit';
 import { activeConnectKeys } from '../connections/docusign-keys';
 import { recordSignal } from '../connections/signals';
+import { outcomeRecorder } from '../operations/monitoring';
 import { connectionRow, connectionSecrets } from '../tenancy/connectors';
 import { receiveAmendment } from './receive-amendment';
 
@@ -45,6 +46,8 @@ export async function receiveDocuSignEnvelope(
     return { outcome: 'unverified' };
   }
   await recordSignal(db, tenantId, 'docusign.connect_verified');
+  // A verified Connect message is DocuSign reaching us: the contract system's connection works.
+  await outcomeRecorder(env, tenantId, 'clm', 'docusign')({ kind: 'ok' });
   await spendBudget(env, 'WEBHOOK_RATE_LIMIT', `${tenantId}:webhook:docusign`);
   let event: EnvelopeCompleted;
   try {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { activationsTable, deliveryItemsTable, linksTable } from '../../db/schema';
 import { intakeLane } from '../../durable-objects/intake-lane';
@@ -61,7 +61,14 @@ export async function resendStaleQueued(
       correlationId: deliveryItemsTable.correlationId,
     })
     .from(deliveryItemsTable)
-    .where(and(inArray(deliveryItemsTable.state, ['queued']), lt(deliveryItemsTable.updatedAt, cutoff)))
+    .where(
+      and(
+        inArray(deliveryItemsTable.state, ['queued']),
+        lt(deliveryItemsTable.updatedAt, cutoff),
+        // Items parked for an outage wait for the re-test, which sends them once.
+        isNull(deliveryItemsTable.waitingFor),
+      ),
+    )
     .limit(1000);
   for (let i = 0; i < stale.length; i += 100) {
     await queue.sendBatch(

@@ -180,7 +180,9 @@ export async function completeMicrosoftClaim(
     if (!(e instanceof EntraSignInError)) throw e;
     refused(e.failure, e.message);
     const field = e.failure === 'invalid_token' ? 'id_token' : 'code';
-    const detail = [{ field, message: e.message, ...(e.fix ? { fix: e.fix } : {}) }];
+    // The protocol's own fix says "start again"; a claim starts again with its own request.
+    const fix = e.failure === 'refused' || e.failure === 'invalid_token' ? startAgain : e.fix;
+    const detail = [{ field, message: e.message, ...(fix ? { fix } : {}) }];
     if (e.failure === 'unavailable' || e.failure === 'misconfigured')
       throw new ApiError('UPSTREAM_UNAVAILABLE', e.message, detail);
     throw new ApiError('BAD_REQUEST', e.message, detail);

@@ -1,14 +1,16 @@
 import { outboundPolicyFromEnv } from '../../connectors/outbound-guard';
 import { createBotConnector } from '../../connectors/teams';
 import type { Env } from '../../env';
+import { monitored, outcomeRecorder } from '../operations/monitoring';
 
 /** Handoff's bot and Teams app: one registration serves every firm (multi-tenant). */
 export function teamsConfigured(env: Env): boolean {
   return Boolean(env.TEAMS_BOT_APP_ID && env.TEAMS_BOT_APP_PASSWORD);
 }
 
-export function botConnector(env: Env) {
-  return createBotConnector(
+/** The bot's connector; with a firm, each call's outcome counts towards that firm's Teams health. */
+export function botConnector(env: Env, tenantId?: string) {
+  const connector = createBotConnector(
     {
       appId: env.TEAMS_BOT_APP_ID!,
       appPassword: env.TEAMS_BOT_APP_PASSWORD!,
@@ -16,6 +18,7 @@ export function botConnector(env: Env) {
     },
     { outbound: outboundPolicyFromEnv(env) },
   );
+  return tenantId ? monitored(connector, outcomeRecorder(env, tenantId, 'teams', 'teams')) : connector;
 }
 
 export function ssoConfig(env: Env) {

@@ -47,7 +47,7 @@ async function conversationFor(
   if (known && allowedServiceUrl(env, tenantId, known.serviceUrl)) return known;
   const serviceUrl = allowedServiceUrl(env, tenantId, fallbackServiceUrl);
   if (!serviceUrl) return undefined;
-  const created = await botConnector(env).createConversation(serviceUrl, {
+  const created = await botConnector(env, tenantId).createConversation(serviceUrl, {
     tenantId: teamsTenantId,
     memberAadObjectId: aadObjectId,
   });
@@ -94,7 +94,11 @@ async function send(
       ? await approvalCard(db, tenantId, subjectId, to)
       : await exceptionCardFor(db, tenantId, subjectId, to);
   if (!card) return false;
-  const { activityId } = await botConnector(env).sendCard(conv.serviceUrl, conv.conversationId, card);
+  const { activityId } = await botConnector(env, tenantId).sendCard(
+    conv.serviceUrl,
+    conv.conversationId,
+    card,
+  );
   await db
     .insert(teamsCardsTable)
     .values({
@@ -162,7 +166,12 @@ export async function refreshSentCards(
           ? await approvalCard(db, tenantId, subjectId, '')
           : await exceptionCardFor(db, tenantId, subjectId, '');
       if (card)
-        await botConnector(env).updateCard(copy.serviceUrl, copy.conversationId, copy.activityId, card);
+        await botConnector(env, tenantId).updateCard(
+          copy.serviceUrl,
+          copy.conversationId,
+          copy.activityId,
+          card,
+        );
     } catch (e) {
       log('warn', 'could not update a sent card', { correlationId, tenantId, subjectId, error: String(e) });
     }

@@ -11,6 +11,7 @@ import { governedFetch } from '../../durable-objects/erp-governor';
 import type { Env } from '../../env';
 import { decryptSecret } from '../crypto';
 import { dataKeyring } from '../keyring';
+import { monitored, outcomeRecorder } from '../operations/monitoring';
 import { mergeConfig } from './connection-config';
 
 export interface Connectors {
@@ -86,7 +87,11 @@ export async function loadConnectors(env: Env, db: Db, tenantId: string): Promis
   const build = async (role: Exclude<Role, 'clm'>) => {
     const row = rows.find((r) => r.role === role);
     if (!row) throw new MissingConnectionError(role);
-    return buildConnector(env, tenantId, row);
+    // Every call's outcome is counted for the console's health and the outage rule.
+    return monitored(
+      (await buildConnector(env, tenantId, row)) as object,
+      outcomeRecorder(env, tenantId, role, row.system),
+    );
   };
   const [crm, psa, erp] = await Promise.all([build('crm'), build('psa'), build('erp')]);
   return { crm: crm as CrmPort, psa: psa as PsaPort, erp: erp as ErpPort };
