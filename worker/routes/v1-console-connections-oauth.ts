@@ -10,7 +10,7 @@ import {
 } from '../domain/connections/oauth-connect';
 import { startMicrosoftClaim } from '../domain/identity/microsoft-claims';
 import { ApiError } from '../http/api-error';
-import { requirePermission } from '../http/console-auth';
+import { consoleSession, requirePermission } from '../http/console-auth';
 import type { AppEnv } from '../http/context';
 import {
   conflictResponse,
@@ -130,7 +130,7 @@ const callback = createRoute({
   tags: ['Console'],
   summary: 'Where Salesforce or Kantata sends the browser back after the person allowed Handoff',
   description:
-    "Authenticated by the one-time state of an authorization the firm's admin started and the code the provider issued for it. The code is redeemed with Handoff's app secret (and, for Salesforce, the PKCE verifier); Salesforce's answer must carry a valid signature and its identity URL and `SELECT Id FROM Organization` must name the same org, which no other firm may hold. A browser (Accept: text/html) is sent back to the console: `/console/#/connections?connected={role}` or `?error={reason}&role={role}`; other clients get JSON.",
+    "Authenticated by the one-time state of an authorization the firm's admin started and the code the provider issued for it. Started in the console, it must come back in the same person's signed-in browser (the session cookie), or it is refused as `not_yours` and the state is spent; started with an admin key, the state alone binds it. The code is redeemed with Handoff's app secret (and, for Salesforce, the PKCE verifier); Salesforce's answer must carry a valid signature and its identity URL and `SELECT Id FROM Organization` must name the same org, which no other firm may hold. A browser (Accept: text/html) is sent back to the console: `/console/#/connections?connected={role}` or `?error={reason}&role={role}`; other clients get JSON.",
   security: security.identityClaimState,
   request: { params: z.object({ role: OAuthRoleSchema }), query: CallbackQuery },
   responses: {
@@ -231,11 +231,13 @@ export function registerV1ConsoleConnectionsOAuth(app: App) {
       const { role } = c.req.valid('param');
       const q = c.req.valid('query');
       try {
+        const me = await consoleSession(c);
         const done = await completeOAuthConnection(
           c.get('db'),
           c.env,
           { role, state: q.state, code: q.code, error: q.error, errorDescription: q.error_description },
           c.get('correlationId'),
+          me?.person ? { tenantId: me.tenantId, personId: me.person.id } : undefined,
         );
         if (wantsHtml(c)) return c.redirect(consoleUrl({ connected: done.role }), 302);
         return c.json({ connected: { role: done.role, system: done.system, reaches: done.reaches } }, 200);
