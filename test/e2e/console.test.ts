@@ -77,7 +77,7 @@ describe('the Handoff console, in a browser', () => {
     await page.getByRole('link', { name: 'Sign in with Microsoft' }).click();
     await page.getByRole('button', { name: new RegExp(`^${name} \\(`) }).click();
     await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 30_000 });
-    await expect(page.locator('.topbar .who').innerText()).resolves.toContain(name);
+    await expect(page.locator('.topbar .who').textContent()).resolves.toContain(name);
     expect(errors).toEqual([]);
     return page;
   }
@@ -157,7 +157,9 @@ describe('the Handoff console, in a browser', () => {
     await page.locator('table tbody button.link').first().click();
     await page.locator('#detail-h').waitFor();
     expect(await page.getByRole('button', { name: /^Retry/ }).count()).toBe(0);
-    expect(await page.getByRole('navigation', { name: 'Console' }).getByText('People and roles').count()).toBe(0);
+    expect(
+      await page.getByRole('navigation', { name: 'Console' }).getByText('People and roles').count(),
+    ).toBe(0);
     expect(await seriousA11yViolations(page), 'exceptions workbench (viewer)').toEqual([]);
     await page.context().close();
   });
