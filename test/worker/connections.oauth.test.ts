@@ -127,14 +127,16 @@ describe('connecting Salesforce with the web server flow', () => {
     const res = await back(await start(), true);
     expect(consoleLanding(res).params.get('connected')).toBe('crm');
     expect(await crmConnected()).toBe(true);
-    const rows = (
-      await json(
-        await api(firm.admin, 'GET', `/v1/audit?correlationId=${res.headers.get('x-correlation-id')}`),
-      )
-    ).entries;
-    expect(rows.map((r: Json) => r.actor)).toContain(
-      `person:${(await json(await workerFetch(`${HANDOFF}/v1/console/session`, withSession(cookie)))).person.id}`,
+    // The person reads it in the console's audit trail with their session (no key).
+    const me = (await json(await workerFetch(`${HANDOFF}/v1/console/session`, withSession(cookie)))).person;
+    const trail = await workerFetch(
+      `${HANDOFF}/v1/audit?correlationId=${res.headers.get('x-correlation-id')}`,
+      withSession(cookie),
     );
+    expect(trail.status).toBe(200);
+    const rows = (await json(trail)).entries;
+    expect(rows.map((r: Json) => r.action)).toContain('connection.authorized');
+    expect(new Set(rows.map((r: Json) => r.actor))).toEqual(new Set([`person:${me.id}`]));
   });
 
   it('refuses the same callback twice, and a state Handoff never issued', async () => {

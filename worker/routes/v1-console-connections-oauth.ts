@@ -18,7 +18,6 @@ import {
   errorResponses,
   jsonBody,
   jsonRequest,
-  keyScopes,
   security,
   unprocessableResponse,
 } from './openapi-common';
@@ -75,7 +74,7 @@ const start = createRoute({
   summary: 'Connect Salesforce (web server flow with PKCE), Kantata (authorization code) or Teams: start',
   description:
     "Answers the provider's authorization URL, valid once for 10 minutes and bound to this firm; the state and the PKCE verifier stay on the server. A person of the firm signs in there and allows Handoff; the provider sends the browser back to GET /v1/console/connections/{role}/callback, which proves what the token reaches and saves the connection. For `teams`, an administrator of the firm's Microsoft 365 organisation signs in (the proof of POST /v1/admin/identity/microsoft/claims; callback GET /v1/identity/microsoft/callback). Needs `connections:manage`.",
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('connections:manage')] as const,
   request: {
     params: z.object({ role: StartRoleSchema }),
