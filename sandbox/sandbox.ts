@@ -160,6 +160,9 @@ export async function startSandbox(opts: SandboxOptions) {
       }),
     });
     if (!policy.ok) throw new Error(`approvals policy: ${policy.status} ${await policy.text()}`);
+    // NetSuite's subsidiaries and billing items, chosen from the lists read live, as the admin would in the
+    // console (Connections › NetSuite): the demo firm's Test connection then passes.
+    await chooseNetSuiteSetup(workerFetch, tenant.keys.admin);
     // The console: one member per role, each signed in once at the emulated Entra (or Salesforce).
     await seedConsoleMembers(workerFetch, tenant, vars.PLATFORM_ADMIN_TOKEN);
     writeFileSync(tenantFile, JSON.stringify(tenant, null, 2), { mode: 0o600 });
@@ -566,4 +569,33 @@ export async function startSandbox(opts: SandboxOptions) {
       await emulators.close();
     },
   };
+}
+
+/** Every subsidiary NetSuite lists (the first as the default) and the demo's three billing items. */
+async function chooseNetSuiteSetup(
+  workerFetch: (input: string, init?: RequestInit) => Promise<Response>,
+  adminKey: string,
+): Promise<void> {
+  const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+  const res = await workerFetch('http://handoff/v1/console/connections/erp/choices', { headers });
+  if (!res.ok) throw new Error(`NetSuite choices: ${res.status} ${await res.text()}`);
+  const live = (await res.json()) as {
+    subsidiaries: { id: string }[];
+    items: { id: string; name: string }[];
+  };
+  const item = (name: string) => live.items.find((i) => i.name === name)?.id;
+  const saved = await workerFetch('http://handoff/v1/console/connections/erp/selections', {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({
+      subsidiaryIds: live.subsidiaries.map((s) => s.id),
+      defaultSubsidiaryId: live.subsidiaries[0]?.id,
+      items: {
+        time: item('Professional Services'),
+        expense: item('Reimbursable Expenses'),
+        invoice: item('Milestone Billing'),
+      },
+    }),
+  });
+  if (!saved.ok) throw new Error(`NetSuite selections: ${saved.status} ${await saved.text()}`);
 }

@@ -85,7 +85,7 @@ export const HealthSchema = z
     exceptions: z.object({
       open: z.number().int(),
       overdue: z.number().int(),
-      /** Hours an exception may stay open before it is overdue. */
+      /** The SLA policy's default hours (each owner's queue may have its own: see the workbench). */
       slaHours: z.number(),
     }),
     attention: z.array(AttentionSchema),

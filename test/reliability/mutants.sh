@@ -174,6 +174,7 @@ token~operator token: not compared~worker/http/auth.ts~s/timingSafeEqual(token, 
 console~session: CSRF token not compared~worker/http/console-auth.ts~s/if (!timingSafeEqual(c\.req\.header('x-csrf-token') ?? '', s\.csrfToken))/if (false as boolean)/~test/worker/console.sign-in.test.ts~CSRF
 console~session: Origin not checked~worker/http/console-auth.ts~s/if (origin !== undefined \&\& origin !== new URL(c\.req\.url)\.origin)/if (false as boolean)/~test/worker/console.sign-in.test.ts~CSRF
 console~session: idle expiry ignored~worker/domain/console/sessions.ts~s/gt(consoleSessionsTable\.idleExpiresAt, nowIso),//~test/worker/console.sign-in.test.ts~idle
+console~connection callback finished in any browser~worker/domain/connections/oauth-connect.ts~s/^    assertSamePerson(authz, returning);/    if (false as boolean) assertSamePerson(authz, returning);/~test/worker/connections.oauth.test.ts~same person
 console~session: absolute expiry ignored~worker/domain/console/sessions.ts~s/gt(consoleSessionsTable\.absoluteExpiresAt, nowIso),//~test/worker/console.sign-in.test.ts~idle
 console~session: revoked sessions accepted~worker/domain/console/sessions.ts~s/^        isNull(consoleSessionsTable\.revokedAt),$//~test/worker/console.sign-in.test.ts~sign-out
 console~session: a disabled member's session accepted~worker/domain/console/sessions.ts~s/if (row\.m\.state !== 'active' || /if (/~test/worker/console.members.test.ts~disabled

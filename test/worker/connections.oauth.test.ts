@@ -5,6 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { consent, consoleLanding, followToCallback, startConnection } from '../support/connect-oauth';
+import {
+  firstAdminInvitation,
+  HANDOFF,
+  invitationToken,
+  signIn,
+  withSession,
+} from '../support/console-sign-in';
+import { addEntraPerson } from '../support/prove-microsoft-tenant';
 import { api, bareFirm } from './connections-harness';
 import { type Json, json, testEnv, workerFetch } from './harness';
 
@@ -67,6 +75,68 @@ describe('connecting Salesforce with the web server flow', () => {
       await fetch(`${EMU.salesforce}/__emulator/instances/${firm.sf.id}/state`)
     ).json()) as Json;
     expect(Object.keys(state.refreshTokens)).toHaveLength(1);
+  });
+
+  it("started in the console, finishes only in the same person's signed-in browser; a link that reached another is spent", async () => {
+    const firm = await bareFirm();
+    const invited = await firstAdminInvitation(workerFetch, testEnv.PLATFORM_ADMIN_TOKEN, firm.tenantId);
+    const person = await addEntraPerson(EMU.entra, { tid: crypto.randomUUID(), roles: [] });
+    const out = await signIn(workerFetch, {
+      provider: 'entra',
+      invitation: invitationToken(((await invited.json()) as Json).invitationUrl),
+      loginHint: person.email,
+    });
+    const cookie = out.cookie!;
+    const csrf = (await json(await workerFetch(`${HANDOFF}/v1/console/session`, withSession(cookie))))
+      .csrfToken;
+    const start = async () => {
+      const res = await workerFetch(
+        `${HANDOFF}/v1/console/connections/crm/authorize`,
+        withSession(cookie, {
+          method: 'POST',
+          csrf,
+          origin: HANDOFF,
+          body: { system: 'salesforce', loginUrl: firm.sf.baseUrl },
+        }),
+      );
+      expect(res.status).toBe(201);
+      return consent((await json(res)).authorizeUrl);
+    };
+    const back = (callback: URL, withCookie: boolean) =>
+      workerFetch(`${HANDOFF}${callback.pathname}${callback.search}`, {
+        redirect: 'manual',
+        headers: {
+          accept: 'text/html',
+          ...(withCookie ? { cookie: `__Host-handoff_session=${cookie}` } : {}),
+        },
+      });
+    const crmConnected = async () =>
+      (await json(await api(firm.admin, 'GET', '/v1/admin/connections'))).connections.some(
+        (c: Json) => c.role === 'crm',
+      );
+
+    // The provider's redirect followed by a browser without the session (someone the link was sent to).
+    const stray = await start();
+    const refused = consoleLanding(await back(stray, false));
+    expect(refused.params.get('error')).toBe('not_yours');
+    expect(await crmConnected()).toBe(false);
+    // The link is spent: even its starter cannot use it now.
+    expect(consoleLanding(await back(stray, true)).params.get('error')).toBe('state_invalid');
+
+    // Started again and finished in the starter's browser: connected, in that person's name.
+    const res = await back(await start(), true);
+    expect(consoleLanding(res).params.get('connected')).toBe('crm');
+    expect(await crmConnected()).toBe(true);
+    // The person reads it in the console's audit trail with their session (no key).
+    const me = (await json(await workerFetch(`${HANDOFF}/v1/console/session`, withSession(cookie)))).person;
+    const trail = await workerFetch(
+      `${HANDOFF}/v1/audit?correlationId=${res.headers.get('x-correlation-id')}`,
+      withSession(cookie),
+    );
+    expect(trail.status).toBe(200);
+    const rows = (await json(trail)).entries;
+    expect(rows.map((r: Json) => r.action)).toContain('connection.authorized');
+    expect(new Set(rows.map((r: Json) => r.actor))).toEqual(new Set([`person:${me.id}`]));
   });
 
   it('refuses the same callback twice, and a state Handoff never issued', async () => {

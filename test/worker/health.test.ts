@@ -90,25 +90,30 @@ describe('console health: connections, the ERP governor, backlogs and what needs
     expect(conn(paused, 'erp').state).not.toBe('offline');
     await clearFaults(t, 'netsuite');
 
-    // An exception open longer than the SLA (24 h) is overdue and needs a person.
+    // Overdue is the workbench's: past the SLA of the exception's owner (by default finance-ops 24 h,
+    // delivery-ops 48 h). Both are 30 hours old; only finance-ops' is overdue.
+    const old = (owner: string) => ({
+      id: `exc_old_${owner}_${t.tenantId}`,
+      tenantId: t.tenantId,
+      correlationId: 'old',
+      source: 'delivery',
+      subjectType: 'time_entry',
+      subjectId: '1',
+      code: 'rate-mismatch',
+      reason: 'an old one',
+      owner,
+      suggestedFix: 'fix it',
+      status: 'open' as const,
+      createdAt: new Date(Date.now() - 30 * 3600_000).toISOString(),
+    });
     await getDb(env as unknown as Env)
       .insert(exceptionsTable)
-      .values({
-        id: `exc_old_${t.tenantId}`,
-        tenantId: t.tenantId,
-        correlationId: 'old',
-        source: 'delivery',
-        subjectType: 'time_entry',
-        subjectId: '1',
-        code: 'rate-mismatch',
-        reason: 'an old one',
-        owner: 'delivery-ops',
-        suggestedFix: 'fix it',
-        status: 'open',
-        createdAt: new Date(Date.now() - 30 * 3600_000).toISOString(),
-      });
+      .values([old('delivery-ops'), old('finance-ops')]);
     const later = await health(t);
-    expect(later.exceptions).toMatchObject({ open: 1, overdue: 1, slaHours: 24 });
+    expect(later.exceptions).toMatchObject({ open: 2, overdue: 1 });
+    const workbench = await json(await adminCall(t, 'GET', '/v1/exceptions?overdue=true'));
+    expect(workbench.total).toBe(1);
+    expect(workbench.exceptions[0].owner).toBe('finance-ops');
     const overdue = later.attention.find((a: Json) => a.kind === 'exceptions-overdue');
     expect(overdue).toMatchObject({ severity: 'warning', link: '/exceptions?overdue=true' });
     expect(overdue.action).toMatch(/assign/i);

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { App } from '../app';
 import { listAuditEntries } from '../domain/audit';
-import { requireKey } from '../http/auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { requirePermission } from '../http/console-auth';
+import { errorResponses, jsonBody, security } from './openapi-common';
 
 const AuditEntrySchema = z
   .object({
@@ -22,8 +22,8 @@ const route = createRoute({
   operationId: 'listAuditEntries',
   tags: ['Audit'],
   summary: 'The audit trail of one click, by its correlation id',
-  security: keyScopes('admin'),
-  middleware: [requireKey('admin')] as const,
+  security: security.console,
+  middleware: [requirePermission('view')] as const,
   request: {
     query: z.object({
       correlationId: z.string().min(1).max(128).openapi({ example: 'c0a8012e-5b1d-4c1f-9f4e-2d6a7b8c9d01' }),

@@ -9,7 +9,7 @@ import {
   retireConnectKey,
 } from '../domain/connections/docusign-keys';
 import { requirePermission } from '../http/console-auth';
-import { conflictResponse, errorResponses, jsonBody, jsonRequest, keyScopes } from './openapi-common';
+import { conflictResponse, errorResponses, jsonBody, jsonRequest, security } from './openapi-common';
 
 const KeysSchema = z.object({ keys: z.array(ConnectKeySchema) });
 const keysExample = {
@@ -56,7 +56,7 @@ const add = createRoute({
   summary: 'DocuSign Connect: add (or rotate to) an HMAC key',
   description:
     'DocuSign signs every Connect message with each active key of the account (X-DocuSign-Signature-1..n). Adding a key makes the keys before it the previous ones: they keep verifying for `overlapHours`, time to delete them in DocuSign, then stop. The first key connects DocuSign. Needs `connections:manage`.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('connections:manage')] as const,
   request: {
     body: jsonRequest(AddSchema, 'The key DocuSign created', {
@@ -79,7 +79,7 @@ const retire = createRoute({
   summary: 'DocuSign Connect: stop verifying with a key now (deleted in DocuSign)',
   description:
     "The firm's last active key cannot be retired: add its replacement first. Needs `connections:manage`.",
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('connections:manage')] as const,
   request: {
     params: z.object({

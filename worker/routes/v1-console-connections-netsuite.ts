@@ -12,7 +12,7 @@ import {
   errorResponses,
   jsonBody,
   jsonRequest,
-  keyScopes,
+  security,
   unprocessableResponse,
 } from './openapi-common';
 
@@ -79,7 +79,7 @@ const credentials = createRoute({
   summary: 'Connect NetSuite with OAuth 2.0 machine to machine (client credentials, certificate)',
   description:
     'NetSuite must prove the credentials first: a token is minted with a JWT signed by the certificate’s private key, then the subsidiaries and items are read with SuiteQL. Subsidiaries and items chosen before are kept. Answers the lists to choose from. Needs `connections:manage`.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('connections:manage')] as const,
   request: {
     body: jsonRequest(CredentialsSchema, 'The M2M credentials', {
@@ -114,7 +114,7 @@ const choices = createRoute({
   tags: ['Console'],
   summary: "The subsidiaries and items of the firm's NetSuite account, read now",
   description: 'SuiteQL through the connection (`subsidiary`, active `item`). Needs `view`.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   responses: {
     200: jsonBody(ChoicesSchema, 'What there is to choose', choicesExample),
@@ -156,7 +156,7 @@ const selections = createRoute({
   summary: 'Choose the subsidiaries and items Handoff bills through',
   description:
     'Each id is checked against the lists read from NetSuite now; a subsidiary is mapped by its NetSuite name (the value the CRM’s Billing subsidiary holds). Needs `connections:manage`.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('connections:manage')] as const,
   request: {
     body: jsonRequest(SelectionsSchema, 'The choices', {

@@ -10,7 +10,7 @@ import {
 } from '../domain/connections/oauth-connect';
 import { startMicrosoftClaim } from '../domain/identity/microsoft-claims';
 import { ApiError } from '../http/api-error';
-import { requirePermission } from '../http/console-auth';
+import { consoleSession, requirePermission } from '../http/console-auth';
 import type { AppEnv } from '../http/context';
 import {
   conflictResponse,
@@ -18,7 +18,6 @@ import {
   errorResponses,
   jsonBody,
   jsonRequest,
-  keyScopes,
   security,
   unprocessableResponse,
 } from './openapi-common';
@@ -75,7 +74,7 @@ const start = createRoute({
   summary: 'Connect Salesforce (web server flow with PKCE), Kantata (authorization code) or Teams: start',
   description:
     "Answers the provider's authorization URL, valid once for 10 minutes and bound to this firm; the state and the PKCE verifier stay on the server. A person of the firm signs in there and allows Handoff; the provider sends the browser back to GET /v1/console/connections/{role}/callback, which proves what the token reaches and saves the connection. For `teams`, an administrator of the firm's Microsoft 365 organisation signs in (the proof of POST /v1/admin/identity/microsoft/claims; callback GET /v1/identity/microsoft/callback). Needs `connections:manage`.",
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('connections:manage')] as const,
   request: {
     params: z.object({ role: StartRoleSchema }),
@@ -130,7 +129,7 @@ const callback = createRoute({
   tags: ['Console'],
   summary: 'Where Salesforce or Kantata sends the browser back after the person allowed Handoff',
   description:
-    "Authenticated by the one-time state of an authorization the firm's admin started and the code the provider issued for it. The code is redeemed with Handoff's app secret (and, for Salesforce, the PKCE verifier); Salesforce's answer must carry a valid signature and its identity URL and `SELECT Id FROM Organization` must name the same org, which no other firm may hold. A browser (Accept: text/html) is sent back to the console: `/console/#/connections?connected={role}` or `?error={reason}&role={role}`; other clients get JSON.",
+    "Authenticated by the one-time state of an authorization the firm's admin started and the code the provider issued for it. Started in the console, it must come back in the same person's signed-in browser (the session cookie), or it is refused as `not_yours` and the state is spent; started with an admin key, the state alone binds it. The code is redeemed with Handoff's app secret (and, for Salesforce, the PKCE verifier); Salesforce's answer must carry a valid signature and its identity URL and `SELECT Id FROM Organization` must name the same org, which no other firm may hold. A browser (Accept: text/html) is sent back to the console: `/console/#/connections?connected={role}` or `?error={reason}&role={role}`; other clients get JSON.",
   security: security.identityClaimState,
   request: { params: z.object({ role: OAuthRoleSchema }), query: CallbackQuery },
   responses: {
@@ -231,11 +230,13 @@ export function registerV1ConsoleConnectionsOAuth(app: App) {
       const { role } = c.req.valid('param');
       const q = c.req.valid('query');
       try {
+        const me = await consoleSession(c);
         const done = await completeOAuthConnection(
           c.get('db'),
           c.env,
           { role, state: q.state, code: q.code, error: q.error, errorDescription: q.error_description },
           c.get('correlationId'),
+          me?.person ? { tenantId: me.tenantId, personId: me.person.id } : undefined,
         );
         if (wantsHtml(c)) return c.redirect(consoleUrl({ connected: done.role }), 302);
         return c.json({ connected: { role: done.role, system: done.system, reaches: done.reaches } }, 200);

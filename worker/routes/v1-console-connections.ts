@@ -10,7 +10,7 @@ import { auditedPrincipal } from '../domain/audit';
 import { connectionOverview, pluginStatus } from '../domain/connections/overview';
 import { testConnection } from '../domain/connections/test-connection';
 import { requirePermission } from '../http/console-auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
 
 const RoleParam = z.enum(ConnectionRoleSchema.options).openapi({
   param: { name: 'role', in: 'path' },
@@ -25,7 +25,7 @@ const overview = createRoute({
   summary: "The firm's connections: what each reaches, who authorized it, the choices made, the latest test",
   description:
     'Never a secret: tokens, keys and certificates stay encrypted on the server. `listenerUrl` is where DocuSign Connect posts this firm’s messages. Needs `view`.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   responses: {
     200: jsonBody(
@@ -80,7 +80,7 @@ const test = createRoute({
   summary: 'Test a connection: a real read of the system, each finding with its fix',
   description:
     "Reads the system through its connector with the connection's own credentials: Salesforce (sign-in and org, Handoff's fields and objects as the connected user sees them, API allocation), Kantata (sign-in, the project templates and roles the firm's deals name), NetSuite (token, SuiteQL access, chosen subsidiaries, billing items), DocuSign (active Connect keys, signed messages received), Teams (the proven organisation, the bot's credentials, the bot installed, approvers). Audited. Needs `connections:manage`.",
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('connections:manage')] as const,
   request: { params: z.object({ role: RoleParam }) },
   responses: {
@@ -112,7 +112,7 @@ const plugins = createRoute({
     'Whether the Salesforce package, the Teams app and the PSA sidebar are installed, and how to install them',
   description:
     'Salesforce: asked of the org (Tooling API: InstalledSubscriberPackage, else the deployed card and Apex class). Teams: people of the firm have the bot (conversation references). Sidebar: its host minted an embed token in the last 7 days. Needs `view`.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   responses: {
     200: jsonBody(z.object({ plugins: z.array(PluginStatusSchema) }), 'One entry per plugin', {

@@ -3,7 +3,7 @@ import { type Health, HealthSchema } from '../../shared/api/health';
 import type { App } from '../app';
 import { consoleHealth } from '../domain/operations/health';
 import { requirePermission } from '../http/console-auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
 
 const AT = '2026-11-18T09:30:00.000Z';
 const quiet = {
@@ -90,7 +90,7 @@ const route = createRoute({
     "The firm's health: connections, the ERP governor, backlogs, dead letters, exceptions, and what needs a person",
   description:
     'Connection states come from the outcome of every call Handoff made in the last hour (counted per firm and system) and the outage rule; see the README, "Outage mode". Console permission `view`, or an admin key.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   responses: {
     200: jsonBody(HealthSchema, 'Now', example),

@@ -4,7 +4,7 @@ import type { App } from '../app';
 import { auditedPrincipal } from '../domain/audit';
 import { loadSla, saveSla } from '../domain/exceptions/sla';
 import { requirePermission } from '../http/console-auth';
-import { errorResponses, jsonBody, jsonRequest, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, jsonRequest, security } from './openapi-common';
 
 const example = { owners: { 'finance-ops': 24, 'delivery-ops': 48 }, defaultHours: 48 };
 
@@ -14,7 +14,7 @@ const get = createRoute({
   operationId: 'getSlaPolicy',
   tags: ['Exceptions'],
   summary: "The firm's SLA per exception owner, in hours (defaults: finance-ops 24, delivery-ops 48)",
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   responses: { 200: jsonBody(SlaPolicySchema, 'The policy in force', DEFAULT_SLA), ...errorResponses },
 });
@@ -25,7 +25,7 @@ const put = createRoute({
   operationId: 'putSlaPolicy',
   tags: ['Exceptions'],
   summary: "Set the firm's SLA per exception owner; due times and overdue follow at once. Audited",
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('connections:manage')] as const,
   request: {
     body: jsonRequest(

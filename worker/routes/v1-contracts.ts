@@ -4,7 +4,7 @@ import type { App } from '../app';
 import { contractTimeline, listContracts } from '../domain/timeline/contract-timeline';
 import { ApiError } from '../http/api-error';
 import { requirePermission } from '../http/console-auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
 import { OPPORTUNITY } from './openapi-examples';
 
 const CORRELATION = 'c0a8012e-5b1d-4c1f-9f4e-2d6a7b8c9d01';
@@ -15,7 +15,7 @@ const list = createRoute({
   operationId: 'listContracts',
   tags: ['Contracts'],
   summary: "The firm's activated contracts, newest first, found by opportunity id or contract number",
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   request: {
     query: z.object({
@@ -52,7 +52,7 @@ const timeline = createRoute({
   tags: ['Contracts'],
   summary:
     'Every event of one contract, from the CRM click to the ERP invoice and payment, with actor, correlation id and time since the previous step',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   request: {
     params: z.object({

@@ -5,7 +5,7 @@ import type { App } from '../app';
 import { auditedPrincipal } from '../domain/audit';
 import { discardDeadLetter, replayDeadLetters } from '../domain/dead-letters/replay-dead-letters';
 import { requirePermission } from '../http/console-auth';
-import { conflictResponse, errorResponses, jsonBody, jsonRequest, keyScopes } from './openapi-common';
+import { conflictResponse, errorResponses, jsonBody, jsonRequest, security } from './openapi-common';
 import { deadLetterExample } from './v1-dead-letters-list';
 
 const Id = z.string().min(1).max(64);
@@ -27,7 +27,7 @@ const replay = createRoute({
   summary: 'Replay dead letters after the fix: each goes back to its queue once, and its entry posts once',
   description:
     'A waiting letter is taken by one replay only; its entry is queued again only if it still needs posting (an entry posted meanwhile, for example by an exception retry, is `already-posted` and nothing is sent). An unknown id answers 404 and nothing is replayed. Console permission `dead-letters:replay`, or an admin key.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('dead-letters:replay')] as const,
   request: {
     body: jsonRequest(ReplayRequestSchema, 'Which letters', { ids: [deadLetterExample.id] }),
@@ -50,7 +50,7 @@ const discard = createRoute({
   summary: 'Leave a dead letter unreplayed, with the reason (kept and audited, never deleted)',
   description:
     'The entry and its exception are left as they are (retry or skip the exception to settle the entry). Console permission `dead-letters:replay`, or an admin key.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('dead-letters:replay')] as const,
   request: {
     params: z.object({ id: Id.openapi({ example: deadLetterExample.id }) }),

@@ -9,7 +9,7 @@ import {
 import type { App } from '../app';
 import { getDeadLetter, listDeadLetters } from '../domain/dead-letters/list-dead-letters';
 import { requirePermission } from '../http/console-auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
 
 export const deadLetterExample: DeadLetterView = {
   id: 'dl_Yx3kP9w2Lm7q',
@@ -37,7 +37,7 @@ const list = createRoute({
   summary: "The firm's dead letters: messages that exhausted their retries, why, and what became of them",
   description:
     'Newest first, a page at a time: pass `nextCursor` as `cursor` for the next page. `total` counts every letter matching the filter. Console permission `view`, or an admin key.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   request: {
     query: z.object({
@@ -63,7 +63,7 @@ const get = createRoute({
   operationId: 'getDeadLetter',
   tags: ['Dead letters'],
   summary: 'One dead letter: the original message, why it failed, and where its entry stands now',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   request: { params: z.object({ id: z.string().min(1).max(64).openapi({ example: deadLetterExample.id }) }) },
   responses: {

@@ -4,7 +4,7 @@ import type { App } from '../app';
 import { auditedPrincipal } from '../domain/audit';
 import { cancelExceptionJob, kickExceptionJob, resumeExceptionJob } from '../domain/exceptions/jobs/jobs';
 import { requirePermission } from '../http/console-auth';
-import { conflictResponse, errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { conflictResponse, errorResponses, jsonBody, security } from './openapi-common';
 import { exceptionJobExample } from './openapi-examples';
 
 const Params = z.object({ id: z.string().min(1).max(64).openapi({ example: exceptionJobExample.id }) });
@@ -15,7 +15,7 @@ const cancel = createRoute({
   operationId: 'cancelExceptionJob',
   tags: ['Exceptions'],
   summary: 'Stop a job at its next page boundary (what it did stays done; resume goes on from there)',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('exceptions:act')] as const,
   request: { params: Params },
   responses: {
@@ -36,7 +36,7 @@ const resume = createRoute({
   operationId: 'resumeExceptionJob',
   tags: ['Exceptions'],
   summary: 'Resume a cancelled or failed job from where it stopped',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('exceptions:act')] as const,
   request: { params: Params },
   responses: {

@@ -13,7 +13,7 @@ import { type JobSelection, kickExceptionJob, startExceptionJob } from '../domai
 import { ApiError } from '../http/api-error';
 import { requirePermission } from '../http/console-auth';
 import { ExceptionFilterBody } from './exceptions-openapi';
-import { errorResponses, jsonBody, jsonRequest, keyScopes, unprocessableResponse } from './openapi-common';
+import { errorResponses, jsonBody, jsonRequest, security, unprocessableResponse } from './openapi-common';
 import { exceptionJobExample } from './openapi-examples';
 
 const Body = z
@@ -47,7 +47,7 @@ const route = createRoute({
   summary: 'Retry, skip, assign or tag many exceptions at once, as a tracked job',
   description:
     'The selection is frozen when the job starts (exceptions arriving later are not included); a retry or skip by filter takes the open ones. The job works through it in pages of 500, each item acted on exactly once (retries post through the posting queue, under the ERP governor); follow it with GET /v1/exception-jobs/{id}, cancel and resume it. At most 250,000 items.',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('exceptions:act')] as const,
   request: {
     body: jsonRequest(Body, 'The action and what it acts on', {

@@ -3,7 +3,7 @@ import { ExceptionJobSchema } from '../../shared/api/exceptions';
 import type { App } from '../app';
 import { getExceptionJob, listExceptionJobs } from '../domain/exceptions/jobs/jobs';
 import { requirePermission } from '../http/console-auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
 import { exceptionJobExample } from './openapi-examples';
 
 const list = createRoute({
@@ -12,7 +12,7 @@ const list = createRoute({
   operationId: 'listExceptionJobs',
   tags: ['Exceptions'],
   summary: "The firm's bulk exception jobs, newest first",
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
   responses: {
@@ -29,7 +29,7 @@ const get = createRoute({
   operationId: 'getExceptionJob',
   tags: ['Exceptions'],
   summary: 'A bulk exception job: its progress, and the first items it could not act on and why',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   request: {
     params: z.object({ id: z.string().min(1).max(64).openapi({ example: exceptionJobExample.id }) }),

@@ -16,7 +16,7 @@ import {
   errorResponses,
   jsonBody,
   jsonRequest,
-  keyScopes,
+  security,
   unprocessableResponse,
 } from './openapi-common';
 import { exceptionExample } from './openapi-examples';
@@ -47,7 +47,7 @@ const retry = createRoute({
   operationId: 'retryException',
   tags: ['Exceptions'],
   summary: 'Retry after fixing the cause: the entry is checked again and posted once',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('exceptions:act')] as const,
   request: {
     params: Params,
@@ -62,7 +62,7 @@ const edit = createRoute({
   operationId: 'editAndRetryException',
   tags: ['Exceptions'],
   summary: 'Correct a held entry (role, hours, date, billable, or post at the contract rate) and retry',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('exceptions:act')] as const,
   request: {
     params: Params,
@@ -81,7 +81,7 @@ const skip = createRoute({
   operationId: 'skipException',
   tags: ['Exceptions'],
   summary: 'Skip with a reason (the entry is never posted)',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('exceptions:act')] as const,
   request: {
     params: Params,
@@ -103,7 +103,7 @@ const assign = createRoute({
   operationId: 'assignException',
   tags: ['Exceptions'],
   summary: 'Give an exception to a person (null: to nobody); audited',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('exceptions:act')] as const,
   request: {
     params: Params,
@@ -140,7 +140,7 @@ const tags = createRoute({
   operationId: 'tagException',
   tags: ['Exceptions'],
   summary: 'Add and remove tags on an exception; audited',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('exceptions:act')] as const,
   request: {
     params: Params,

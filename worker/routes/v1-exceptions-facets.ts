@@ -5,7 +5,7 @@ import { parseExceptionFilter } from '../domain/exceptions/filter';
 import { exceptionFacets } from '../domain/exceptions/list-exceptions';
 import { requirePermission } from '../http/console-auth';
 import { ExceptionFilterQuery } from './exceptions-openapi';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
 
 const route = createRoute({
   method: 'get',
@@ -13,7 +13,7 @@ const route = createRoute({
   operationId: 'getExceptionFacets',
   tags: ['Exceptions'],
   summary: 'How many exceptions match the filters, by owner, code, system and status',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   request: { query: ExceptionFilterQuery },
   responses: {

@@ -3,7 +3,7 @@ import { ExceptionViewSchema } from '../../shared/api/exceptions';
 import type { App } from '../app';
 import { exceptionDetail } from '../domain/exceptions/exception-detail';
 import { requirePermission } from '../http/console-auth';
-import { errorResponses, jsonBody, keyScopes } from './openapi-common';
+import { errorResponses, jsonBody, security } from './openapi-common';
 import { exceptionExample } from './openapi-examples';
 
 const ExceptionDetailSchema = z
@@ -44,7 +44,7 @@ const route = createRoute({
   operationId: 'getException',
   tags: ['Exceptions'],
   summary: 'One exception: the record, the rule, the reason, the fix, and its history',
-  security: keyScopes('admin'),
+  security: security.console,
   middleware: [requirePermission('view')] as const,
   request: {
     params: z.object({ id: z.string().min(1).max(64).openapi({ example: exceptionExample.id }) }),

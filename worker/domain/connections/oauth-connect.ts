@@ -40,6 +40,7 @@ export const connectCallbackPath = (role: OAuthRole) => `/v1/console/connections
 /** Why a callback did not connect: the console shows a sentence for each (`?error=`). */
 export type ConnectFailure =
   | 'state_invalid'
+  | 'not_yours'
   | 'access_denied'
   | 'code_refused'
   | 'org_claimed'
@@ -204,6 +205,8 @@ export async function completeOAuthConnection(
   env: Env,
   input: CallbackInput,
   correlationId: string,
+  /** The console person whose browser came back (their session cookie), if any. */
+  returning?: { tenantId: string; personId: string },
 ): Promise<Connected> {
   // One conditional update: of two callbacks with one state, one finds the row; an expired state finds none.
   const [authz] = await db
@@ -226,6 +229,7 @@ export async function completeOAuthConnection(
       ]),
     );
   try {
+    assertSamePerson(authz, returning);
     return await finish(db, env, authz, input, correlationId);
   } catch (e) {
     const failure =
@@ -255,6 +259,36 @@ export async function completeOAuthConnection(
     );
     throw failure;
   }
+}
+
+/**
+ * A connection started in the console finishes only in the same person's signed-in browser. Otherwise a link
+ * started in one firm and sent to someone else would connect *their* org or account to that firm the moment
+ * they allowed it (the connection flavour of login CSRF). Started with an admin key (automation), the one-time
+ * state alone binds it. Checked after the state is consumed: a link that reached the wrong browser is spent.
+ */
+function assertSamePerson(
+  authz: { tenantId: string; role: string; startedBy: Record<string, unknown> },
+  returning: { tenantId: string; personId: string } | undefined,
+): void {
+  const starter = (authz.startedBy as { principal?: { type?: string; personId?: string } }).principal;
+  if (starter?.type !== 'console-session') return;
+  if (returning?.tenantId === authz.tenantId && returning.personId === starter.personId) return;
+  throw new ConnectCallbackError(
+    'not_yours',
+    new ApiError(
+      'FORBIDDEN',
+      'This connection was started by someone else, or in a browser signed out since.',
+      [
+        {
+          field: 'state',
+          message: returning ? 'started by another person' : 'no console session came back with it',
+          fix: 'Sign in to the console and start connecting again in the same browser.',
+        },
+      ],
+    ),
+    authz.role as OAuthRole,
+  );
 }
 
 function classify(e: ApiError, role: OAuthRole): ConnectCallbackError {

@@ -109,7 +109,7 @@ export const slaHours = (policy: SlaPolicy, owner: string) => policy.owners[owne
 const OPEN: ExceptionStatus[] = ['open', 'retrying'];
 
 /** Open and past the owner's SLA at `nowMs`, as a condition (one branch per owner the policy names). */
-function overdueCondition(policy: SlaPolicy, nowMs: number): SQL {
+export function overdueCondition(policy: SlaPolicy, nowMs: number): SQL {
   const before = (hours: number) => new Date(nowMs - hours * HOUR_MS).toISOString();
   const named = Object.keys(policy.owners);
   const late = or(

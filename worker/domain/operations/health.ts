@@ -14,11 +14,11 @@ import { connectionMonitor, type MonitoredSystem } from '../../durable-objects/c
 import type { GovernorStatus } from '../../durable-objects/erp-governor';
 import type { Env } from '../../env';
 import { log } from '../../http/logger';
+import { overdueCondition } from '../exceptions/filter';
+import { loadSla } from '../exceptions/sla';
 import { CONNECTOR_REGISTRY } from '../tenancy/connectors';
 import { connectionStates, MONITORED_ROLES } from './connection-status';
 
-/** Hours an exception may stay open before it counts as overdue (the firm's SLA). */
-export const DEFAULT_EXCEPTION_SLA_HOURS = 24;
 /** Queued postings older than this while the ERP is online are stalled: someone should look. */
 const STALLED_AFTER_SECONDS = 30 * 60;
 /** Share of failed calls in the last hour from which a connection shows as degraded. */
@@ -160,7 +160,7 @@ function attentionFor(h: Omit<Health, 'attention'>): Attention[] {
       kind: 'exceptions-overdue',
       severity: 'warning',
       title: `${h.exceptions.overdue} exception(s) past their SLA`,
-      detail: `Open for more than ${h.exceptions.slaHours} hours.`,
+      detail: 'Open past the SLA their owner’s queue has (the firm’s policy, in Exceptions).',
       action: 'Open the overdue exceptions, assign each an owner, then retry, edit or skip it.',
       link: '/exceptions?overdue=true',
     });
@@ -190,8 +190,9 @@ function attentionFor(h: Omit<Health, 'attention'>): Attention[] {
 export async function consoleHealth(ctx: Ctx): Promise<Health> {
   const { db, tenantId } = ctx;
   const now = Date.now();
-  const slaHours = DEFAULT_EXCEPTION_SLA_HOURS;
-  const overdueBefore = new Date(now - slaHours * 3600_000).toISOString();
+  // Overdue as the workbench counts it: past the SLA of each exception's owner (the firm's policy).
+  const sla = await loadSla(db, tenantId);
+  const slaHours = sla.defaultHours;
   const [rows, [tenant], states, seen, [delivery], [activations], [amendments], [letters], [exceptions]] =
     await Promise.all([
       db.select().from(connectionsTable).where(eq(connectionsTable.tenantId, tenantId)),
@@ -237,7 +238,7 @@ export async function consoleHealth(ctx: Ctx): Promise<Health> {
       db
         .select({
           open: count(),
-          overdue: sql<number>`coalesce(sum(${exceptionsTable.createdAt} < ${overdueBefore}), 0)`,
+          overdue: sql<number>`coalesce(sum(case when ${overdueCondition(sla, now)} then 1 else 0 end), 0)`,
         })
         .from(exceptionsTable)
         .where(

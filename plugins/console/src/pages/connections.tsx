@@ -29,6 +29,8 @@ const TITLES: Record<ConnectionRole, { title: string; what: string }> = {
 /** What the callback's `?error=` means, in the words of the person who just came back from the provider. */
 const LANDING_ERRORS: Record<string, string> = {
   state_invalid: 'The connection link expired or was already used. Start again and finish within 10 minutes.',
+  not_yours:
+    'This connection was started by someone else, or in a browser that has signed out since. Start it again here.',
   access_denied: 'Access was not allowed at the provider.',
   code_refused: 'The provider refused to complete the connection.',
   org_claimed: 'That Salesforce org is connected to another Handoff firm.',

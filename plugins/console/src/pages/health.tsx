@@ -198,7 +198,7 @@ function Backlogs({ health }: { health: Health }) {
             <>
               {', '}
               <a class="overdue" href={href('/exceptions', { overdue: 'true' })}>
-                {exceptions.overdue} past the {exceptions.slaHours} h SLA
+                {exceptions.overdue} past their SLA
               </a>
             </>
           )}
