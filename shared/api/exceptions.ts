@@ -148,7 +148,10 @@ export const ExceptionJobSchema = z
     params: z.record(z.string(), z.unknown()),
     selection: z.record(z.string(), z.unknown()),
     message: z.string().nullable(),
+    /** Who started it, as audited: `person:{memberId}`, `key:{apiKeyId}`, or the Teams user. */
     createdBy: z.string(),
+    /** The console person's name when a person started it (null for a key). */
+    createdByName: z.string().nullable().optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().nullable(),

@@ -142,7 +142,9 @@ describe('the Handoff console, in a browser', () => {
     await page.getByRole('button', { name: `Apply to all ${pile} matching` }).click();
     // The console follows the job on its page, to the end: each exception once, none failed.
     await page.getByRole('heading', { level: 1, name: 'Bulk jobs' }).waitFor({ timeout: 30_000 });
-    await page.getByText(`${pile} of ${pile} (${pile} done, 0 failed)`).waitFor({ timeout: 60_000 });
+    const row = page.getByRole('row').filter({ hasText: `${pile} of ${pile} (${pile} done, 0 failed)` });
+    await row.waitFor({ timeout: 60_000 });
+    await expect(row.getByRole('cell', { name: 'Emma Schulz' }).count()).resolves.toBe(1);
     expect(await seriousA11yViolations(page), 'bulk jobs page').toEqual([]);
     await page.screenshot({ path: `${SHOTS ?? sandbox.dir}/bulk-jobs.png`, fullPage: true });
     await until('every retried entry posted', async () => (await effects())['timeBill.create'] === pile);

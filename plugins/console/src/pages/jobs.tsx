@@ -13,6 +13,7 @@ interface Job {
   succeeded: number;
   failed: number;
   createdBy: string;
+  createdByName?: string | null;
   createdAt: string;
   updatedAt?: string;
   finishedAt?: string | null;
@@ -72,7 +73,7 @@ export function JobsPage({ canAct }: { canAct: boolean }) {
                 {j.processed} of {j.total} ({j.succeeded} done, {j.failed} failed)
               </td>
               <td>{j.state}</td>
-              <td>{j.createdBy}</td>
+              <td title={j.createdBy}>{j.createdByName ?? j.createdBy}</td>
               <td>{when(j.createdAt)}</td>
               <td>
                 {canAct && (j.state === 'queued' || j.state === 'running') && (

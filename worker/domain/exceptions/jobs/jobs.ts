@@ -7,7 +7,12 @@ import {
 } from '../../../../shared/api/exceptions';
 import { atomicBatch } from '../../../db/atomic-batch';
 import type { Db } from '../../../db/client';
-import { exceptionJobItemsTable, exceptionJobsTable, exceptionsTable } from '../../../db/schema';
+import {
+  consoleMembersTable,
+  exceptionJobItemsTable,
+  exceptionJobsTable,
+  exceptionsTable,
+} from '../../../db/schema';
 import type { Env } from '../../../env';
 import { ApiError } from '../../../http/api-error';
 import { type AuditedPrincipal, audit, byPrincipal } from '../../audit';
@@ -215,7 +220,23 @@ export async function getExceptionJob(db: Db, tenantId: string, id: string) {
     .where(and(eq(exceptionJobItemsTable.jobId, job.id), eq(exceptionJobItemsTable.outcome, 'failed')))
     .orderBy(exceptionJobItemsTable.seq)
     .limit(50);
-  return { ...jobView(job), failures: failures.map((f) => ({ ...f, message: f.message ?? '' })) };
+  const [named] = await withStarterNames(db, tenantId, [jobView(job)]);
+  return { ...named!, failures: failures.map((f) => ({ ...f, message: f.message ?? '' })) };
+}
+
+/** Each job with the name of the console person who started it (people see names, the audit keeps ids). */
+async function withStarterNames(db: Db, tenantId: string, jobs: ExceptionJob[]): Promise<ExceptionJob[]> {
+  const ids = [
+    ...new Set(jobs.flatMap((j) => (j.createdBy.startsWith('person:') ? [j.createdBy.slice(7)] : []))),
+  ];
+  const people = ids.length
+    ? await db
+        .select({ id: consoleMembersTable.id, name: consoleMembersTable.name })
+        .from(consoleMembersTable)
+        .where(and(eq(consoleMembersTable.tenantId, tenantId), inArray(consoleMembersTable.id, ids)))
+    : [];
+  const names = new Map(people.map((p) => [`person:${p.id}`, p.name]));
+  return jobs.map((j) => ({ ...j, createdByName: names.get(j.createdBy) ?? null }));
 }
 
 /** The tenant's jobs, newest first. */
@@ -226,7 +247,7 @@ export async function listExceptionJobs(db: Db, tenantId: string, limit: number)
     .where(eq(exceptionJobsTable.tenantId, tenantId))
     .orderBy(desc(exceptionJobsTable.createdAt), desc(exceptionJobsTable.id))
     .limit(limit);
-  return rows.map(jobView);
+  return withStarterNames(db, tenantId, rows.map(jobView));
 }
 
 /**
