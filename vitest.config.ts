@@ -86,9 +86,9 @@ function workerProject(name: 'worker-d1' | 'worker-libsql' | 'worker-limits') {
 
 export default defineConfig({
   test: {
-    // Vitest's default is one fewer than the cores: one file at a time on a 2-core CI machine, where most of a
-    // worker file's time is waiting (vendor latencies, queues, workflows) and its start is one core's work.
-    maxWorkers: 2,
+    // Vitest's default (one fewer than the cores) runs one file at a time on a 2-core machine: ~30 minutes.
+    // Two at a time took 20, but starved the timing-bound suites (outage waits, settling firms, the sidebar's
+    // live updates) into failing; they need a look before the run can go wider.
     projects: [
       workerProject('worker-d1'),
       workerProject('worker-libsql'),

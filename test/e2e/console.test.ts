@@ -99,6 +99,17 @@ describe('the Handoff console, in a browser', () => {
     await netsuite.getByText('Everything Handoff needs is there.').waitFor({ timeout: 30_000 });
     expect(await seriousA11yViolations(page), 'connections page').toEqual([]);
     await page.screenshot({ path: `${SHOTS ?? sandbox.dir}/connections.png`, fullPage: true });
+
+    // Finance ops must pick an exception up within 12 hours at this firm, not the default 24.
+    await openPage(page, 'Exceptions');
+    await page.getByText('SLA per owner queue').click();
+    await page.getByLabel('Finance ops: hours').fill('12');
+    await page.getByRole('button', { name: 'Save the SLA' }).click();
+    await page.getByText(/follow the new hours at once/).waitFor({ timeout: 30_000 });
+    expect(await seriousA11yViolations(page), 'exceptions page with the SLA').toEqual([]);
+    expect(((await api('/v1/console/sla')) as { owners: Record<string, number> }).owners['finance-ops']).toBe(
+      12,
+    );
     await page.context().close();
   });
 
@@ -169,6 +180,13 @@ describe('the Handoff console, in a browser', () => {
     await page.locator('table tbody button.link').first().click();
     await page.locator('#detail-h').waitFor();
     expect(await page.getByRole('button', { name: /^Retry/ }).count()).toBe(0);
+    // The SLA is there to read, not to change.
+    await page.getByText('SLA per owner queue').click();
+    await page.getByRole('rowheader', { name: 'Finance ops' }).waitFor();
+    const sla = page.getByRole('form', { name: 'SLA per owner queue' });
+    expect(await sla.getByRole('spinbutton').count()).toBe(0);
+    expect(await sla.getByRole('cell', { name: '12' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Save the SLA' }).count()).toBe(0);
     expect(
       await page.getByRole('navigation', { name: 'Console' }).getByText('People and roles').count(),
     ).toBe(0);

@@ -68,3 +68,12 @@ export async function loadSession(): Promise<Session | undefined> {
     throw e;
   }
 }
+
+/** A refusal in words: the message, then each field with what to fix. */
+export function describe(e: unknown): string {
+  if (e instanceof ApiFailure)
+    return [e.message, ...e.details.map((d) => `${d.field}: ${d.message}${d.fix ? `. ${d.fix}` : ''}`)].join(
+      ' ',
+    );
+  return (e as Error).message;
+}

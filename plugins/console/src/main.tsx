@@ -88,7 +88,13 @@ function Shell({ session }: { session: Session }) {
         {current.path === '/dead-letters' && (
           <DeadLettersPage route={route} canReplay={can('dead-letters:replay')} />
         )}
-        {current.path === '/exceptions' && <ExceptionsPage route={route} canAct={can('exceptions:act')} />}
+        {current.path === '/exceptions' && (
+          <ExceptionsPage
+            route={route}
+            canAct={can('exceptions:act')}
+            canSetSla={can('connections:manage')}
+          />
+        )}
         {current.path === '/jobs' && <JobsPage canAct={can('exceptions:act')} />}
         {current.path === '/contracts' && <ContractsPage route={route} />}
         {current.path === '/audit' && <AuditPage route={route} />}

@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Alert } from '../alert';
-import { api } from '../api';
+import { api, describe } from '../api';
 import { when } from '../format';
 import type { Route } from '../router';
-import { describe } from './exceptions';
 
 interface Entry {
   correlationId: string;

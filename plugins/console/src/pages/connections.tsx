@@ -7,10 +7,9 @@ import type {
   PluginStatus,
 } from '../../../../shared/api/connections';
 import { Alert } from '../alert';
-import { api } from '../api';
+import { api, describe } from '../api';
 import { when } from '../format';
 import type { Route } from '../router';
-import { describe } from './exceptions';
 
 /**
  * Install and connect: one guided step per system (connect, what it reaches, test with each finding and its fix),

@@ -1,10 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ContractSummary, ContractTimeline } from '../../../../shared/api/timeline';
 import { Alert } from '../alert';
-import { api } from '../api';
+import { api, describe } from '../api';
 import { when } from '../format';
 import { href, type Route } from '../router';
-import { describe } from './exceptions';
 
 const SYSTEMS: Record<string, string> = {
   crm: 'CRM',

@@ -7,9 +7,10 @@ import {
 } from '@tanstack/preact-table';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { Alert } from '../alert';
-import { ApiFailure, api } from '../api';
+import { api, describe } from '../api';
 import { age, when } from '../format';
 import { href, type Route } from '../router';
+import { SlaPolicyPanel } from './sla';
 
 export interface ExceptionRow {
   id: string;
@@ -69,7 +70,15 @@ function filterOf(route: Route): Filter {
 const query = (f: Filter, extra: Record<string, string> = {}) =>
   new URLSearchParams({ ...(f as Record<string, string>), ...extra }).toString();
 
-export function ExceptionsPage({ route, canAct }: { route: Route; canAct: boolean }) {
+export function ExceptionsPage({
+  route,
+  canAct,
+  canSetSla = false,
+}: {
+  route: Route;
+  canAct: boolean;
+  canSetSla?: boolean;
+}) {
   const filter = useMemo(() => filterOf(route), [route]);
   const [pages, setPages] = useState<string[]>(['']);
   const [answer, setAnswer] = useState<ListAnswer>();
@@ -240,6 +249,7 @@ export function ExceptionsPage({ route, canAct }: { route: Route; canAct: boolea
           Next
         </button>
       </div>
+      <SlaPolicyPanel canEdit={canSetSla} />
       {open && (
         <ExceptionDetail
           id={open}
@@ -509,10 +519,3 @@ function ExceptionDetail(props: { id: string; canAct: boolean; onClose: () => vo
 }
 
 /** A refusal as an operator reads it: the message, then each field's fix. */
-export function describe(e: unknown): string {
-  if (e instanceof ApiFailure)
-    return [e.message, ...e.details.map((d) => `${d.field}: ${d.message}${d.fix ? `. ${d.fix}` : ''}`)].join(
-      ' ',
-    );
-  return (e as Error).message;
-}

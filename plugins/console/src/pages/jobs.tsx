@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Alert } from '../alert';
-import { api } from '../api';
+import { api, describe } from '../api';
 import { when } from '../format';
-import { describe } from './exceptions';
 
 interface Job {
   id: string;

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { CONSOLE_ROLES, type ConsoleRole } from '../../../../shared/api/console';
 import { Alert } from '../alert';
-import { api } from '../api';
+import { api, describe } from '../api';
 import { ROLE_LABELS, when } from '../format';
-import { describe } from './exceptions';
 
 interface Member {
   id: string;
