@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from './axe';
 import { launchChromium } from './browser';
-import { startTestSandbox } from './sandbox-fixture';
+import { activateDeal, startTestSandbox } from './sandbox-fixture';
 
 /** Globex: time and materials, so every approved hour is posted to NetSuite as a time bill. */
 const GLOBEX = '006000000000002AAA';
@@ -41,26 +41,7 @@ describe('the Handoff console, in a browser', () => {
   beforeAll(async () => {
     sandbox = await startTestSandbox();
     browser = await launchChromium();
-    const t = sandbox.tenant;
-    const res = await fetch(`${sandbox.urls.worker}/v1/activations`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${t.keys.crm}`,
-        'content-type': 'application/json',
-        'idempotency-key': crypto.randomUUID(),
-      },
-      body: JSON.stringify({ crmRecordId: GLOBEX }),
-    });
-    expect(res.status).toBe(202);
-    await until('the activation', async () => {
-      const view = (await (
-        await fetch(`${sandbox.urls.worker}/v1/activations?crmRecordId=${GLOBEX}`, {
-          headers: { authorization: `Bearer ${t.keys.crm}` },
-        })
-      ).json()) as { status: string; links: { role: string; kind: string; externalId: string }[] };
-      workspace = view.links?.find((l) => l.role === 'psa' && l.kind === 'project')?.externalId ?? '';
-      return view.status === 'active';
-    });
+    workspace = await activateDeal(sandbox, GLOBEX);
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser';
-import { startTestSandbox } from './sandbox-fixture';
+import { activateDeal, startTestSandbox } from './sandbox-fixture';
 
 const NORTHWIND = '006000000000001AAA';
 
@@ -18,33 +18,7 @@ describe('billing readiness in the PSA sidebar', () => {
     sandbox = await startTestSandbox();
     browser = await launchChromium();
     // The seller activates the project (the CRM side has its own browser test).
-    const t = sandbox.tenant;
-    const res = await fetch(`${sandbox.urls.worker}/v1/activations`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${t.keys.crm}`,
-        'content-type': 'application/json',
-        'idempotency-key': crypto.randomUUID(),
-      },
-      body: JSON.stringify({ crmRecordId: NORTHWIND }),
-    });
-    expect(res.status).toBe(202);
-    for (let i = 0; i < 300; i++) {
-      const view = (await (
-        await fetch(`${sandbox.urls.worker}/v1/activations?crmRecordId=${NORTHWIND}`, {
-          headers: { authorization: `Bearer ${t.keys.crm}` },
-        })
-      ).json()) as {
-        status: string;
-        links: { role: string; kind: string; externalId: string }[];
-      };
-      if (view.status === 'active') {
-        workspace = view.links.find((l) => l.role === 'psa' && l.kind === 'project')!.externalId;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    expect(workspace).toBeTruthy();
+    workspace = await activateDeal(sandbox, NORTHWIND);
   });
 
   afterAll(async () => {

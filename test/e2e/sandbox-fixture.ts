@@ -31,3 +31,29 @@ export async function startTestSandbox() {
     },
   };
 }
+
+export type TestSandbox = Awaited<ReturnType<typeof startTestSandbox>>;
+
+/**
+ * A deal activated as the seller's click does it (the CRM key, an idempotency key), waited for until it is
+ * active: its PSA project's id.
+ */
+export async function activateDeal(sandbox: TestSandbox, crmRecordId: string): Promise<string> {
+  const crm = { authorization: `Bearer ${sandbox.tenant.keys.crm}` };
+  const res = await fetch(`${sandbox.urls.worker}/v1/activations`, {
+    method: 'POST',
+    headers: { ...crm, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+    body: JSON.stringify({ crmRecordId }),
+  });
+  if (res.status !== 202) throw new Error(`activation of ${crmRecordId}: ${res.status} ${await res.text()}`);
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const view = (await (
+      await fetch(`${sandbox.urls.worker}/v1/activations?crmRecordId=${crmRecordId}`, { headers: crm })
+    ).json()) as { status: string; links?: { role: string; kind: string; externalId: string }[] };
+    const project = view.links?.find((l) => l.role === 'psa' && l.kind === 'project')?.externalId;
+    if (view.status === 'active' && project) return project;
+    if (Date.now() > deadline) throw new Error(`${crmRecordId} not active: ${JSON.stringify(view)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}

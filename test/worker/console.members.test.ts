@@ -351,7 +351,12 @@ describe('the sign-in', () => {
     const victim = await followCallback(workerFetch, link!);
     expect(victim.error).toBe('invalid_state');
     expect(victim.cookie).toBeUndefined();
-    const otherBrowser = await followCallback(workerFetch, link!, HANDOFF, `${browser!.slice(0, -2)}xx`);
+    const otherBrowser = await followCallback(
+      workerFetch,
+      link!,
+      HANDOFF,
+      `${browser!.slice(0, -2)}${browser!.endsWith('xx') ? 'yy' : 'xx'}`,
+    );
     expect(otherBrowser.error).toBe('invalid_state');
     // The starting browser still can (the state was not spent by the refusals above).
     expect((await followCallback(workerFetch, link!, HANDOFF, browser)).error).toBeUndefined();

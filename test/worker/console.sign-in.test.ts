@@ -284,7 +284,11 @@ describe('the session', () => {
       );
     for (const [what, extra] of [
       ['no token', { origin: HANDOFF }],
-      ['a wrong token', { csrf: `${admin.csrf.slice(0, -1)}x`, origin: HANDOFF }],
+      // The right token with its last character changed (to another one, whatever it was).
+      [
+        'a wrong token',
+        { csrf: `${admin.csrf.slice(0, -1)}${admin.csrf.endsWith('x') ? 'y' : 'x'}`, origin: HANDOFF },
+      ],
       ['another origin', { csrf: admin.csrf, origin: 'https://evil.example' }],
       ['origin null', { csrf: admin.csrf, origin: 'null' }],
     ] as const) {
