@@ -38,6 +38,7 @@ console.log(`
 
   Open  ${sandbox.urls.web}              the story: deals to activate, links to every system
         ${sandbox.urls.web}/crm/record-page.html?recordId=006000000000001AAA   a signed deal in Salesforce
+        ${sandbox.urls.worker}/console/      the console: sign in as Ava (admin), Emma (finance ops), Dev (delivery ops) or Noah (viewer)
         ${sandbox.urls.worker}/docs          the API reference
 
   Emulated systems: Salesforce ${sandbox.urls.salesforce} · NetSuite ${sandbox.urls.netsuite} · Kantata ${sandbox.urls.kantata}

@@ -245,8 +245,12 @@ describe(`every operation in /openapi.json under bad input ${SEEDED}`, () => {
           expectWellFormed(sent);
           const expected = { malformed: 400, deep: 400, large: 413, media: 415 } as Record<string, number>;
           if (c.kind in expected) expect(sent.res.status, sent.what).toBe(expected[c.kind]);
-          // Random JSON never fits a declared body (operations without one ignore what is sent).
-          else if (op.hasBody) expect(sent.res.status, sent.what).toBeGreaterThanOrEqual(400);
+          // Random JSON never fits a declared body (operations without one ignore what is sent), except an
+          // empty object or list: a valid body where every field is optional or the body is a list (a data-key
+          // rotation, the group mappings). Those must still never be a 5xx.
+          else if (op.hasBody && c.body !== '{}' && c.body !== '[]')
+            expect(sent.res.status, sent.what).toBeGreaterThanOrEqual(400);
+          else expect(sent.res.status, sent.what).toBeLessThan(500);
         }),
         fcParams(12),
       );
